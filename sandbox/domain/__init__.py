@@ -1,0 +1,1 @@
+"""The sandbox's domain: pure Python models, rules and typed errors (no HTTP, no Connexion)."""

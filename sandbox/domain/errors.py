@@ -1,0 +1,166 @@
+"""Typed errors raised by the domain and the HTTP layer; one renderer turns them into the error shape.
+
+Every error carries a stable machine-readable ``code`` (the constants below are shared by the sandbox
+and its tests, never retyped), an HTTP status, a human ``message`` and, for validation errors, a list
+of field problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Transport and validation codes.
+VALIDATION_ERROR = "VALIDATION_ERROR"
+UNAUTHORIZED = "UNAUTHORIZED"
+FORBIDDEN = "FORBIDDEN"
+NOT_FOUND = "NOT_FOUND"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+# List query codes.
+INVALID_SORT = "INVALID_SORT"
+INVALID_FIELDS = "INVALID_FIELDS"
+INVALID_FILTER = "INVALID_FILTER"
+# JSON Patch codes.
+PATCH_INVALID = "PATCH_INVALID"
+PATCH_READ_ONLY = "PATCH_READ_ONLY"
+PATCH_TEST_FAILED = "PATCH_TEST_FAILED"
+# Business refusals: the request is well formed but the state does not allow it.
+CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
+SITE_NOT_FOUND = "SITE_NOT_FOUND"
+INVOICE_NOT_FOUND = "INVOICE_NOT_FOUND"
+BILL_RUN_TYPE_MISMATCH = "BILL_RUN_TYPE_MISMATCH"
+PAYMENT_PROVIDER_NOT_FOUND = "PAYMENT_PROVIDER_NOT_FOUND"
+CONTRACT_OWNER_NOT_FOUND = "CONTRACT_OWNER_NOT_FOUND"
+AMOUNT_ZERO = "AMOUNT_ZERO"
+STATUS_NOT_APPLICABLE = "STATUS_NOT_APPLICABLE"
+INVALID_STATUS_TRANSITION = "INVALID_STATUS_TRANSITION"
+REFUND_EXCEEDS_COLLECTED = "REFUND_EXCEEDS_COLLECTED"
+NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
+NO_PENDING_PAYMENT = "NO_PENDING_PAYMENT"
+NO_FAILED_PAYMENT = "NO_FAILED_PAYMENT"
+NO_MANDATE_PROVIDER = "NO_MANDATE_PROVIDER"
+THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED = "THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED"
+PAYMENT_METHOD_NOT_SUPPORTED = "PAYMENT_METHOD_NOT_SUPPORTED"
+EXECUTION_DATE_NOT_IN_FUTURE = "EXECUTION_DATE_NOT_IN_FUTURE"
+AMOUNT_OVER_LIMIT = "AMOUNT_OVER_LIMIT"
+INSUFFICIENT_CREDIT = "INSUFFICIENT_CREDIT"
+APPROVAL_REQUIRED = "APPROVAL_REQUIRED"
+PAYMENT_LINK_TARGET = "PAYMENT_LINK_TARGET"
+PROVIDER_INACTIVE = "PROVIDER_INACTIVE"
+PAYMENT_NOT_OPEN = "PAYMENT_NOT_OPEN"
+UNKNOWN_DATASET = "UNKNOWN_DATASET"
+
+# Codes a schema-valid request may still earn: the contract kit treats these as documented business
+# refusals rather than as a server rejecting valid data.
+BUSINESS_CODES = frozenset(
+    {
+        CUSTOMER_NOT_FOUND, SITE_NOT_FOUND, INVOICE_NOT_FOUND, BILL_RUN_TYPE_MISMATCH,
+        PAYMENT_PROVIDER_NOT_FOUND, CONTRACT_OWNER_NOT_FOUND, AMOUNT_ZERO, STATUS_NOT_APPLICABLE,
+        INVALID_STATUS_TRANSITION, REFUND_EXCEEDS_COLLECTED, NOTHING_TO_REFUND, NO_PENDING_PAYMENT,
+        NO_FAILED_PAYMENT, NO_MANDATE_PROVIDER, THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED,
+        PAYMENT_METHOD_NOT_SUPPORTED, EXECUTION_DATE_NOT_IN_FUTURE, AMOUNT_OVER_LIMIT,
+        INSUFFICIENT_CREDIT, APPROVAL_REQUIRED, PAYMENT_LINK_TARGET, PROVIDER_INACTIVE,
+        PAYMENT_NOT_OPEN, INVALID_SORT, INVALID_FIELDS, INVALID_FILTER, PATCH_INVALID,
+        PATCH_READ_ONLY, PATCH_TEST_FAILED, NOT_FOUND,
+    }
+)
+
+
+@dataclass(slots=True)
+class FieldProblem:
+    """One problem with one input field (a body property, a query parameter, a patch path)."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class SandboxError(Exception):
+    """Base of every error the sandbox renders; subclasses fix the HTTP status."""
+
+    message: str
+    code: str = VALIDATION_ERROR
+    problems: list[FieldProblem] = field(default_factory=list)
+    status = 400
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def to_body(self) -> dict[str, object]:
+        """The documented error shape: ``{message, code, errors?}``."""
+        body: dict[str, object] = {"message": self.message, "code": self.code}
+        if self.problems:
+            body["errors"] = [{"field": p.field, "message": p.message} for p in self.problems]
+        return body
+
+
+@dataclass
+class InvalidRequest(SandboxError):
+    """400: the input is malformed, or the state does not allow what it asks."""
+
+    status = 400
+
+
+@dataclass
+class Unauthorized(SandboxError):
+    """401: no usable bearer token."""
+
+    code: str = UNAUTHORIZED
+    status = 401
+
+
+@dataclass
+class Forbidden(SandboxError):
+    """403: the caller may not do this."""
+
+    code: str = FORBIDDEN
+    status = 403
+
+
+@dataclass
+class ApprovalRequired(SandboxError):
+    """403 of createOutboundPayment: the payout waits for approval at the provider."""
+
+    code: str = APPROVAL_REQUIRED
+    authorisation_url: str = ""
+    outbound_payment_id: int | None = None
+    status = 403
+
+    def to_body(self) -> dict[str, object]:
+        body = SandboxError.to_body(self)
+        body["authorisationUrl"] = self.authorisation_url
+        return body
+
+
+@dataclass
+class NotFound(SandboxError):
+    """404: no such resource in this tenant."""
+
+    code: str = NOT_FOUND
+    status = 404
+
+
+@dataclass
+class MethodNotAllowed(SandboxError):
+    """405: the path exists but not with this method."""
+
+    code: str = METHOD_NOT_ALLOWED
+    status = 405
+
+
+@dataclass
+class PayloadTooLarge(SandboxError):
+    """413: the body is over the size limit."""
+
+    code: str = PAYLOAD_TOO_LARGE
+    status = 413
+
+
+@dataclass
+class UnsupportedMediaType(SandboxError):
+    """415: the body's content type is not the documented one."""
+
+    code: str = UNSUPPORTED_MEDIA_TYPE
+    status = 415

@@ -1,0 +1,33 @@
+"""Exact money: amounts are Decimal in major currency units, rounded half-up to pennies at the edges."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+GBP_CURRENCY_ID = 1
+
+
+def to_money(value: object) -> Decimal:
+    """Turn an input amount (int, float from JSON, str or Decimal) into pennies-exact Decimal.
+
+    Floats go through ``str`` so that 10.1 stays 10.10 rather than 10.0999999...
+    """
+    if isinstance(value, bool):
+        raise ValueError("an amount cannot be a boolean")
+    try:
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"not a finite amount: {value!r}")
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def money_sum(amounts: object) -> Decimal:
+    """Sum Decimal amounts exactly, starting from 0.00 so an empty sum keeps two places."""
+    total = ZERO
+    for amount in amounts:  # type: ignore[attr-defined]
+        total += amount
+    return total
