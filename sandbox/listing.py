@@ -66,17 +66,18 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
-def _items(raw: str, param: str, syntax: str) -> list[str]:
-    items = [item.strip() for item in raw.split(",")]
-    if not items or any(not item for item in items):
-        raise _refuse(INVALID_FILTER, param, f"{param}={raw!r} has an empty item; expected {syntax}")
+def _items(body: str, param: str, syntax: str, shown: str) -> list[str]:
+    """Split a comma list; ``shown`` is the whole value as sent, quoted in the error."""
+    items = [item.strip() for item in body.split(",")]
+    if any(not item for item in items):
+        raise _refuse(INVALID_FILTER, param, f"{param}={shown!r} has an empty item; expected {syntax}")
     return items
 
 
 def _string_predicate(spec: FilterSpec, raw: str) -> Predicate:
     syntax = "xyz | in:x,y | like:xyz"
     if raw.startswith("in:"):
-        wanted = set(_items(raw[3:], spec.param, syntax))
+        wanted = set(_items(raw[3:], spec.param, syntax, raw))
         return lambda r: spec.field in r and _as_text(r[spec.field]) in wanted
     if raw.startswith("like:"):
         if not raw[5:]:
@@ -90,7 +91,7 @@ def _id_predicate(spec: FilterSpec, raw: Any) -> Predicate:
     syntax = "an id such as 12, or in:12,13"
     text = _as_text(raw).strip()
     body = text[3:] if text.startswith("in:") else text
-    items = _items(body, spec.param, syntax)
+    items = _items(body, spec.param, syntax, text)
     if not all(item.isdigit() for item in items) or (not text.startswith("in:") and len(items) != 1):
         raise _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} is not {syntax}")
     wanted = {int(item) for item in items}
@@ -99,7 +100,7 @@ def _id_predicate(spec: FilterSpec, raw: Any) -> Predicate:
 
 def _boolean_predicate(spec: FilterSpec, raw: Any) -> Predicate:
     text = _as_text(raw).strip().lower()
-    items = _items(text[3:], spec.param, "true or false") if text.startswith("in:") else [text]
+    items = _items(text[3:], spec.param, "true or false", text) if text.startswith("in:") else [text]
     if not set(items) <= {"true", "false"}:
         raise _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} is not true or false")
     wanted = {item == "true" for item in items}
