@@ -1,0 +1,153 @@
+"""Seed records that live in Elevate's other APIs: contract owners, customers, sites and invoices.
+
+The control API and the fixtures create them; the payment rules only read them. Missing personal
+details are derived from the name and id, so the same calls always give the same records.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sandbox.domain.context import Context
+from sandbox.domain.enums import BillRunType
+from sandbox.domain.errors import (
+    CONTRACT_OWNER_NOT_FOUND,
+    SITE_NOT_FOUND,
+    VALIDATION_ERROR,
+    FieldProblem,
+    InvalidRequest,
+)
+from sandbox.domain.ledger import refresh_invoice
+from sandbox.domain.lookups import customer_ref
+from sandbox.domain.models import ContractOwner, Customer, Invoice, Site
+from sandbox.domain.money import to_money
+
+DEFAULT_CONTRACT_OWNER = "Default Contract Owner"
+DEFAULT_PAYMENT_TERMS = timedelta(days=30)
+INVOICE_PREFIXES = {BillRunType.NORMAL: "INV", BillRunType.ADHOC: "ADH"}
+# UK placeholders for details a seed did not give (Ofcom's 020 7946 0xxx range is reserved for drama).
+PLACEHOLDER_ADDRESS = ("1 High Street", "London", "EC1A 1BB")
+
+
+def create_contract_owner(ctx: Context, name: str) -> ContractOwner:
+    """Add a contract owner (Admin API)."""
+    owner = ContractOwner(id=ctx.state.next_id("contract_owners"), name=name)
+    ctx.state.contract_owners[owner.id] = owner
+    return owner
+
+
+def _owner_id(ctx: Context, contract_owner_id: int | None) -> int | None:
+    """The owner a new customer belongs to; None means "the default one, to be created"."""
+    if contract_owner_id is None:
+        return min(ctx.state.contract_owners, default=None)
+    if contract_owner_id not in ctx.state.contract_owners:
+        raise InvalidRequest(f"No contract owner with id {contract_owner_id}", CONTRACT_OWNER_NOT_FOUND)
+    return contract_owner_id
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "customer"
+
+
+def create_customer(
+    ctx: Context,
+    *,
+    name: str,
+    contract_owner_id: int | None,
+    credit_threshold: Decimal,
+    details: dict[str, str | None],
+) -> Customer:
+    """Add a customer; ``details`` holds the optional personal fields by their Customer field name."""
+    owner_id = _owner_id(ctx, contract_owner_id)
+    threshold = to_money(credit_threshold)
+    if owner_id is None:
+        owner_id = create_contract_owner(ctx, DEFAULT_CONTRACT_OWNER).id
+    customer_id = ctx.state.next_id("customers")
+    street, city, postcode = PLACEHOLDER_ADDRESS
+    personal = {
+        "email": f"{_slug(name)}@example.co.uk", "first_name": "Accounts", "last_name": "Payable",
+        "address_line1": street, "city": city, "postcode": postcode,
+        "telephone": f"020 7946 {customer_id % 1000:04d}",
+    }
+    personal.update({key: value for key, value in details.items() if value is not None})
+    customer = Customer(
+        id=customer_id, contract_owner_id=owner_id, name=name, credit_threshold=threshold,
+        account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(), **personal,
+    )
+    ctx.state.customers[customer.id] = customer
+    return customer
+
+
+def create_site(
+    ctx: Context,
+    *,
+    customer_id: int,
+    name: str | None,
+    reference: str | None,
+    address: tuple[str | None, str | None, str | None],
+    start_date: date | None,
+    end_date: date | None,
+) -> Site:
+    """Add a site under a customer; its address defaults to the customer's."""
+    customer = customer_ref(ctx, customer_id)
+    start = start_date or ctx.clock.today()
+    if end_date is not None and end_date < start:
+        raise InvalidRequest(
+            f"endDate {end_date} is before startDate {start}", VALIDATION_ERROR,
+            [FieldProblem("endDate", "must not be before startDate")],
+        )
+    site_id = ctx.state.next_id("sites")
+    line1, city, postcode = address
+    site = Site(
+        id=site_id, customer_id=customer.id, name=name or f"{customer.name} site {site_id}",
+        reference=reference or f"SITE-{site_id:06d}", address_line1=line1 or customer.address_line1,
+        city=city or customer.city, postcode=postcode or customer.postcode, start_date=start,
+        end_date=end_date,
+    )
+    ctx.state.sites[site.id] = site
+    ctx.index.sites_by_customer.setdefault(customer.id, []).append(site)
+    return site
+
+
+def bill_run_id(bill_run_type: BillRunType, invoice_date: date) -> int:
+    """One bill run per type and invoice month, numbered yyyymm then 0 (normal) or 1 (adhoc): 2026110."""
+    return invoice_date.year * 1000 + invoice_date.month * 10 + (bill_run_type is BillRunType.ADHOC)
+
+
+def create_invoice(
+    ctx: Context,
+    *,
+    customer_id: int,
+    bill_run_type: BillRunType,
+    amount: Decimal,
+    invoice_date: date | None,
+    due_date: date | None,
+    site_id: int | None,
+) -> Invoice:
+    """Issue an invoice: it raises the customer's debt by its amount."""
+    customer = customer_ref(ctx, customer_id)
+    amount = to_money(amount)
+    issued = invoice_date or ctx.clock.today()
+    due = due_date or issued + DEFAULT_PAYMENT_TERMS
+    if due < issued:
+        raise InvalidRequest(
+            f"dueDate {due} is before invoiceDate {issued}", VALIDATION_ERROR,
+            [FieldProblem("dueDate", "must not be before invoiceDate")],
+        )
+    site = ctx.state.sites.get(site_id) if site_id is not None else None
+    if site_id is not None and (site is None or site.customer_id != customer.id):
+        raise InvalidRequest(f"Customer {customer.id} has no site with id {site_id}", SITE_NOT_FOUND)
+    invoice_id = ctx.state.next_id("invoices")
+    invoice = Invoice(
+        id=invoice_id, customer_id=customer.id, bill_run_type=bill_run_type,
+        bill_run_id=bill_run_id(bill_run_type, issued),
+        invoice_number=f"{INVOICE_PREFIXES[bill_run_type]}-{issued.year}-{invoice_id:06d}",
+        invoice_date=issued, due_date=due, amount=amount, site_id=site_id,
+    )
+    ctx.state.invoices[invoice.id] = invoice
+    ctx.index.invoices_by_customer.setdefault(customer.id, []).append(invoice)
+    customer.balance -= amount
+    refresh_invoice(ctx, invoice)
+    return invoice

@@ -1,0 +1,100 @@
+"""payment-provider-payment-link (rule 11): hosted payment links, and paying one on the sandbox's page."""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+
+from sandbox.domain import accounts
+from sandbox.domain.context import Context
+from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentProviderStatus, ThirdPartyPaymentStatus
+from sandbox.domain.errors import (
+    PAYMENT_LINK_TARGET,
+    PAYMENT_NOT_OPEN,
+    PROVIDER_INACTIVE,
+    InvalidRequest,
+    NotFound,
+)
+from sandbox.domain.ledger import record_payment
+from sandbox.domain.lookups import customer_ref, invoice_ref, payment_sequence, provider_ref, require_positive
+from sandbox.domain.models import InvoicePayment, PaymentLink, PaymentProvider
+from sandbox.domain.money import to_money
+
+TOKEN_LENGTH = 32
+# Money paid through a hosted link is in hand at once: the provider has confirmed it.
+LINK_PAYMENT_STATUS = ThirdPartyPaymentStatus.CONFIRMED
+
+
+def _active(provider: PaymentProvider) -> PaymentProvider:
+    if provider.status is not PaymentProviderStatus.ACTIVE:
+        raise InvalidRequest(f"Payment provider {provider.id} is {provider.status.value}", PROVIDER_INACTIVE)
+    return provider
+
+
+def create_payment_link(
+    ctx: Context,
+    *,
+    payment_provider_id: int,
+    amount: Decimal,
+    description: str,
+    email: str | None,
+    targets: dict[str, int | None],
+) -> PaymentLink:
+    """A link paying exactly one of: an invoice, an adhoc invoice, a customer's balance."""
+    given = {name: value for name, value in targets.items() if value is not None}
+    if len(given) != 1:
+        raise InvalidRequest(
+            "A payment link needs exactly one of invoiceId, adhocInvoiceId and customerId, "
+            f"not {len(given)}",
+            PAYMENT_LINK_TARGET,
+        )
+    if targets["invoice_id"] is not None:
+        invoice_ref(ctx, targets["invoice_id"], BillRunType.NORMAL)
+    elif targets["adhoc_invoice_id"] is not None:
+        invoice_ref(ctx, targets["adhoc_invoice_id"], BillRunType.ADHOC)
+    else:
+        customer_ref(ctx, targets["customer_id"])  # type: ignore[arg-type]
+    provider = _active(provider_ref(ctx, payment_provider_id))
+    amount = to_money(amount)
+    require_positive(amount)
+    token = ctx.token(string.hexdigits[:16], TOKEN_LENGTH)
+    link = PaymentLink(
+        id=ctx.state.next_id("payment_links"), payment_provider_id=provider.id, amount=amount,
+        description=description, token=token, email=email, **targets,
+        payment_link=f"{ctx.public_base_url}/_sandbox/hosted/pay/{token}",
+    )
+    ctx.state.payment_links[link.id] = link
+    ctx.index.link_ids_by_token[token] = link.id
+    return link
+
+
+def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
+    """Pay a link once: a payment on its invoice, or a customer payment toward the balance."""
+    link_id = ctx.index.link_ids_by_token.get(token)
+    if link_id is None:
+        raise NotFound(f"No payment link with token {token}")
+    link = ctx.state.payment_links[link_id]
+    if link.paid:
+        raise InvalidRequest(f"Payment link {link.id} has already been paid", PAYMENT_NOT_OPEN)
+    provider = _active(ctx.state.payment_providers[link.payment_provider_id])
+    if link.customer_id is not None:
+        accounts.create_customer_payment(
+            ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
+            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
+            invoice_id=None,
+        )
+    else:
+        invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
+        invoice = ctx.state.invoices[invoice_id]  # type: ignore[index]
+        record_payment(
+            ctx,
+            InvoicePayment(
+                id=ctx.state.next_id(payment_sequence(invoice.bill_run_type)),
+                bill_run_type=invoice.bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id,
+                amount=link.amount, payment_method=provider.type, payment_date=ctx.clock.today(),
+                description=link.description,
+                third_party_payment_status=LINK_PAYMENT_STATUS if provider.type in PROVIDER_METHODS else None,
+            ),
+        )
+    link.paid = True
+    return link

@@ -1,0 +1,116 @@
+"""Finding the records a request names, with the error each kind of reference earns when it is wrong.
+
+A resource in the URL that does not exist is a 404 (NotFound); a record named in a request body or
+query is a business refusal (InvalidRequest with a stable code), as the contract documents no 404 there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TypeVar
+
+from sandbox.domain.context import Context
+from sandbox.domain.enums import BillRunType
+from sandbox.domain.errors import (
+    AMOUNT_ZERO,
+    BILL_RUN_TYPE_MISMATCH,
+    CONTRACT_OWNER_NOT_FOUND,
+    CUSTOMER_NOT_FOUND,
+    INVOICE_NOT_FOUND,
+    PAYMENT_PROVIDER_NOT_FOUND,
+    SITE_NOT_FOUND,
+    VALIDATION_ERROR,
+    FieldProblem,
+    InvalidRequest,
+    NotFound,
+)
+from sandbox.domain.models import Customer, Invoice, InvoicePayment, PaymentProvider, Site
+from sandbox.domain.money import ZERO
+from sandbox.domain.state import TenantState
+
+T = TypeVar("T")
+
+
+def get_or_404(table: Mapping[int, T], record_id: int, label: str) -> T:
+    """The record with ``record_id``, or NotFound naming what was looked for."""
+    record = table.get(record_id)
+    if record is None:
+        raise NotFound(f"No {label} with id {record_id}")
+    return record
+
+
+def payment_table(state: TenantState, bill_run_type: BillRunType) -> dict[int, InvoicePayment]:
+    """invoice-payments hold NORMAL invoices' payments, adhoc-invoice-payments the ADHOC ones."""
+    return state.invoice_payments if bill_run_type is BillRunType.NORMAL else state.adhoc_invoice_payments
+
+
+def payment_sequence(bill_run_type: BillRunType) -> str:
+    """The id sequence of a payment table: each of the two resources numbers its own payments."""
+    return "invoice_payments" if bill_run_type is BillRunType.NORMAL else "adhoc_invoice_payments"
+
+
+def payment_label(bill_run_type: BillRunType) -> str:
+    return "invoice payment" if bill_run_type is BillRunType.NORMAL else "adhoc invoice payment"
+
+
+def customer_ref(ctx: Context, customer_id: int) -> Customer:
+    """A customer named in a request."""
+    customer = ctx.state.customers.get(customer_id)
+    if customer is None:
+        raise InvalidRequest(f"No customer with id {customer_id}", CUSTOMER_NOT_FOUND)
+    return customer
+
+
+def site_ref(ctx: Context, site_id: int) -> Site:
+    """A site named in a request."""
+    site = ctx.state.sites.get(site_id)
+    if site is None:
+        raise InvalidRequest(f"No site with id {site_id}", SITE_NOT_FOUND)
+    return site
+
+
+def invoice_ref(ctx: Context, invoice_id: int, bill_run_type: BillRunType) -> Invoice:
+    """An invoice named in a request, which must be of the bill run type the request says."""
+    invoice = ctx.state.invoices.get(invoice_id)
+    if invoice is None:
+        raise InvalidRequest(f"No invoice with id {invoice_id}", INVOICE_NOT_FOUND)
+    if invoice.bill_run_type is not bill_run_type:
+        raise InvalidRequest(
+            f"Invoice {invoice_id} is {invoice.bill_run_type.value}, not {bill_run_type.value}",
+            BILL_RUN_TYPE_MISMATCH,
+        )
+    return invoice
+
+
+def provider_ref(ctx: Context, provider_id: int) -> PaymentProvider:
+    """A payment provider named in a request body."""
+    provider = ctx.state.payment_providers.get(provider_id)
+    if provider is None:
+        raise InvalidRequest(f"No payment provider with id {provider_id}", PAYMENT_PROVIDER_NOT_FOUND)
+    return provider
+
+
+def check_contract_owners(ctx: Context, owner_ids: list[int]) -> None:
+    """Every contract owner id must exist."""
+    missing = [owner_id for owner_id in owner_ids if owner_id not in ctx.state.contract_owners]
+    if missing:
+        raise InvalidRequest(
+            f"No contract owner with id {', '.join(map(str, missing))}", CONTRACT_OWNER_NOT_FOUND,
+            [FieldProblem("contractOwnerIds", f"unknown contract owner {owner_id}") for owner_id in missing],
+        )
+
+
+def require_nonzero(amount: Decimal, field: str = "amountInMajorCurrency") -> None:
+    """An amount of 0.00 moves no money: refuse it."""
+    if amount == ZERO:
+        raise InvalidRequest(f"{field} must not be 0", AMOUNT_ZERO, [FieldProblem(field, "must not be 0")])
+
+
+def require_positive(amount: Decimal, field: str = "amountInMajorCurrency") -> None:
+    """For operations that only take money in one direction (the schema says so too)."""
+    require_nonzero(amount, field)
+    if amount < ZERO:
+        raise InvalidRequest(
+            f"{field} must be positive", VALIDATION_ERROR, [FieldProblem(field, "must be positive")]
+        )

@@ -1,0 +1,139 @@
+"""invoice-payments and adhoc-invoice-payments: payment events, their lifecycle, cancel and reprocess."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sandbox.domain.context import Context
+from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
+from sandbox.domain.ledger import record_payment, set_payment_status, status_class
+from sandbox.domain.lifecycles import (
+    PAYMENT_TRANSITIONS,
+    REPROCESSABLE_PAYMENT_STATUSES,
+    StatusClass,
+    check_transition,
+)
+from sandbox.domain.lookups import (
+    get_or_404,
+    invoice_ref,
+    payment_label,
+    payment_sequence,
+    payment_table,
+    require_nonzero,
+)
+from sandbox.domain.models import Invoice, InvoicePayment
+from sandbox.domain.money import to_money
+
+# A provider payment reported with no status is a successful submission to the provider.
+SUBMISSION_STATUS = ThirdPartyPaymentStatus.SUBMITTED
+
+
+def _open_match(
+    ctx: Context, invoice: Invoice, method: PaymentMethod, amount: Decimal
+) -> InvoicePayment | None:
+    """The latest pending payment of this invoice with the same method and amount, if any."""
+    for payment in reversed(ctx.index.payments_of(invoice.id)):
+        pending = status_class(payment.third_party_payment_status) is StatusClass.PENDING
+        if pending and payment.payment_method is method and payment.amount == amount:
+            return payment
+    return None
+
+
+def create_invoice_payment(
+    ctx: Context,
+    *,
+    bill_run_type: BillRunType,
+    invoice_id: int,
+    amount: Decimal,
+    description: str,
+    payment_method: PaymentMethod,
+    third_party_payment_status: ThirdPartyPaymentStatus | None,
+) -> tuple[InvoicePayment, bool]:
+    """Record a payment event: a new payment (True), or an update of an open one coming back (False)."""
+    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
+    amount = to_money(amount)
+    require_nonzero(amount)
+    status = third_party_payment_status
+    if payment_method not in PROVIDER_METHODS:
+        if status is not None:
+            raise InvalidRequest(
+                f"thirdPartyPaymentStatus does not apply to a manual {payment_method.value} payment",
+                STATUS_NOT_APPLICABLE,
+            )
+    elif status is None:
+        status = SUBMISSION_STATUS
+    elif (existing := _open_match(ctx, invoice, payment_method, amount)) is not None:
+        move_payment(ctx, existing, status)
+        return existing, False
+    payment = InvoicePayment(
+        id=ctx.state.next_id(payment_sequence(bill_run_type)),
+        bill_run_type=bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
+        payment_method=payment_method, payment_date=ctx.clock.today(), description=description,
+        third_party_payment_status=status,
+    )
+    return record_payment(ctx, payment), True
+
+
+def move_payment(
+    ctx: Context, payment: InvoicePayment, status: ThirdPartyPaymentStatus, error_info: str | None = None
+) -> InvoicePayment:
+    """Move a provider payment along its lifecycle and book what that does to the money."""
+    current = payment.third_party_payment_status
+    if current is None:
+        raise InvalidRequest(
+            f"A manual {payment.payment_method.value} payment has no third-party status to change",
+            STATUS_NOT_APPLICABLE,
+        )
+    if not check_transition(PAYMENT_TRANSITIONS, "payment", current, status):
+        return payment
+    set_payment_status(ctx, payment, status)
+    if status_class(status) is StatusClass.FAILED:
+        payment.error_info = error_info or payment.error_info
+    else:
+        # Back on its way or collected: an earlier failure no longer describes the payment.
+        payment.error_info = error_info
+    return payment
+
+
+def get_invoice_payment(ctx: Context, bill_run_type: BillRunType, payment_id: int) -> InvoicePayment:
+    return get_or_404(payment_table(ctx.state, bill_run_type), payment_id, payment_label(bill_run_type))
+
+
+def _latest_provider_payment(ctx: Context, invoice: Invoice) -> InvoicePayment | None:
+    """The invoice's most recent payment that has a third-party status (manual ones never do)."""
+    for payment in reversed(ctx.index.payments_of(invoice.id)):
+        if payment.third_party_payment_status is not None:
+            return payment
+    return None
+
+
+def cancel_invoice_payment(
+    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None
+) -> InvoicePayment:
+    """Rule 10: cancel the invoice's latest payment, which must still be pending."""
+    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
+    payment = _latest_provider_payment(ctx, invoice)
+    if payment is None or status_class(payment.third_party_payment_status) is not StatusClass.PENDING:
+        raise InvalidRequest(f"Invoice {invoice.id} has no pending payment to cancel", NO_PENDING_PAYMENT)
+    move_payment(ctx, payment, ThirdPartyPaymentStatus.CANCELLED)
+    payment.meta_data = notes or payment.meta_data
+    return payment
+
+
+def reprocess_invoice_payment(
+    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None
+) -> InvoicePayment:
+    """Resubmit the invoice's latest provider payment, which must have failed in a resubmittable way."""
+    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
+    payment = _latest_provider_payment(ctx, invoice)
+    if payment is None or payment.third_party_payment_status not in REPROCESSABLE_PAYMENT_STATUSES:
+        raise InvalidRequest(f"Invoice {invoice.id} has no failed payment to reprocess", NO_FAILED_PAYMENT)
+    resubmit(ctx, payment, notes)
+    return payment
+
+
+def resubmit(ctx: Context, payment: InvoicePayment, notes: str | None) -> None:
+    """Send a failed payment to the provider again (PENDING_SUBMISSION), forgetting the old error."""
+    move_payment(ctx, payment, ThirdPartyPaymentStatus.PENDING_SUBMISSION)
+    payment.meta_data = notes or payment.meta_data

@@ -1,0 +1,92 @@
+"""refunds: money given back against what an invoice collected, and the refund lifecycle."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sandbox.domain.context import Context
+from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyRefundStatus
+from sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
+from sandbox.domain.ledger import is_collected, refresh_invoice
+from sandbox.domain.lifecycles import REFUND_TRANSITIONS, RETURNED_REFUND_STATUSES, check_transition
+from sandbox.domain.lookups import get_or_404, invoice_ref, require_positive
+from sandbox.domain.models import Invoice, InvoicePayment, Refund
+from sandbox.domain.money import ZERO, to_money
+
+# A manual refund is done as soon as it is recorded; a provider refund is submitted to the provider.
+MANUAL_REFUND_STATUS = ThirdPartyRefundStatus.MANUALLY_REFUNDED
+PROVIDER_REFUND_STATUS = ThirdPartyRefundStatus.SUBMITTED
+
+
+def _last_collected(ctx: Context, invoice: Invoice) -> InvoicePayment | None:
+    """The invoice's most recent payment whose money is in (the "last successful payment")."""
+    return next((p for p in reversed(ctx.index.payments_of(invoice.id)) if is_collected(p)), None)
+
+
+def _refund_method(ctx: Context, invoice: Invoice, requested: PaymentMethod | None) -> PaymentMethod:
+    """Rule 1: with no method, or on an auto-collected invoice, refund by the last successful payment's."""
+    last = _last_collected(ctx, invoice)
+    if last is not None and (requested is None or last.payment_method in PROVIDER_METHODS):
+        return last.payment_method
+    if requested is None:
+        raise InvalidRequest(f"Invoice {invoice.id} has no collected payment to refund", NOTHING_TO_REFUND)
+    return requested
+
+
+def create_refund(
+    ctx: Context,
+    *,
+    invoice_id: int,
+    bill_run_type: BillRunType,
+    amount: Decimal,
+    payment_method: PaymentMethod | None,
+    description: str | None,
+) -> Refund:
+    """Give back part or all of what an invoice collected and has not yet refunded."""
+    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
+    amount = to_money(amount)
+    require_positive(amount)
+    refundable = invoice.collected - invoice.refunded
+    if refundable <= ZERO:
+        raise InvalidRequest(f"Invoice {invoice.id} has nothing left to refund", NOTHING_TO_REFUND)
+    if amount > refundable:
+        raise InvalidRequest(
+            f"Refund of {amount} exceeds the {refundable} collected and not yet refunded on invoice "
+            f"{invoice.id}",
+            REFUND_EXCEEDS_COLLECTED,
+            [FieldProblem("amountInMajorCurrency", f"at most {refundable}")],
+        )
+    method = _refund_method(ctx, invoice, payment_method)
+    manual = method not in PROVIDER_METHODS
+    refund = Refund(
+        id=ctx.state.next_id("refunds"), invoice_id=invoice.id, bill_run_type=bill_run_type,
+        customer_id=invoice.customer_id, amount=amount, payment_method=method,
+        third_party_refund_status=MANUAL_REFUND_STATUS if manual else PROVIDER_REFUND_STATUS,
+        created_at=ctx.clock.now(), description=description,
+    )
+    ctx.state.refunds[refund.id] = refund
+    _book(ctx, refund, 1)
+    return refund
+
+
+def _book(ctx: Context, refund: Refund, sign: int) -> None:
+    """Count (sign 1) or uncount (sign -1) a refund; money out lowers the balance."""
+    invoice = ctx.state.invoices[refund.invoice_id]
+    invoice.refunded += sign * refund.amount
+    ctx.state.customers[refund.customer_id].balance -= sign * refund.amount
+    refresh_invoice(ctx, invoice)
+
+
+def get_refund(ctx: Context, refund_id: int) -> Refund:
+    return get_or_404(ctx.state.refunds, refund_id, "refund")
+
+
+def move_refund(ctx: Context, refund_id: int, status: ThirdPartyRefundStatus) -> Refund:
+    """Move a refund on; money that comes back (bounced, cancelled, returned) is uncounted."""
+    refund = get_refund(ctx, refund_id)
+    if not check_transition(REFUND_TRANSITIONS, "refund", refund.third_party_refund_status, status):
+        return refund
+    refund.third_party_refund_status = status
+    if status in RETURNED_REFUND_STATUSES:
+        _book(ctx, refund, -1)
+    return refund
