@@ -2,7 +2,7 @@
 
 Reference 3.1-3.3: ``page`` (>= 1) and ``pageSize`` (1..1000) slice a bare array; ``sort`` is a comma
 list of fields, each optionally ``:desc``; ``fields`` projects; filters take ``xyz | in:x,y | like:xyz``
-(strings), ids, booleans, and ``yyyy-MM-dd | lt: | gt: | gtn:`` (dates).
+(strings), ids, integers, booleans, and ``yyyy-MM-dd | lt: | gt: | gtn:`` (dates).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -28,8 +28,27 @@ MAX_PAGE_SIZE = 1000
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
 
+STRING_SYNTAX = "xyz | in:x,y | like:xyz"
+ID_SYNTAX = "an id such as 12, or in:12,13"
+INTEGER_SYNTAX = "an integer such as 12"
+BOOLEAN_SYNTAX = "true | false | in:true,false"
+DATE_SYNTAX = "yyyy-MM-dd | lt:yyyy-MM-dd | gt:yyyy-MM-dd | gtn:yyyy-MM-dd"
+SORT_DIRECTIONS = {"": False, "asc": False, "desc": True}
+
+_DIGITS = re.compile(r"\d+")
+_INTEGER = re.compile(r"-?\d+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_OPERATORS: dict[str, Callable[[date, date], bool]] = {
+    "": date.__eq__,
+    "lt": date.__lt__,
+    "gt": date.__gt__,
+    "gtn": date.__gt__,
+}
+
 
 class FilterKind(StrEnum):
+    """The value syntax a filter parameter accepts (reference 3.2-3.3)."""
+
     STRING = "string"
     ID = "id"
     BOOLEAN = "boolean"
@@ -46,150 +65,190 @@ class FilterSpec:
     kind: FilterKind
 
 
-def _refuse(code: str, param: str, message: str) -> InvalidRequest:
-    return InvalidRequest(message, code, [FieldProblem(param, message)])
+def _refuse(code: str, field: str, message: str) -> InvalidRequest:
+    return InvalidRequest(message, code, [FieldProblem(field, message)])
+
+
+def _bad_filter(spec: FilterSpec, raw: Any, syntax: str) -> InvalidRequest:
+    return _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} is not valid; expected {syntax}")
 
 
 def _as_text(value: Any) -> str:
+    """The string form a filter compares: JSON's spelling of booleans, plain notation for decimals."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
-def _like(pattern: str) -> re.Pattern[str]:
-    # SQL LIKE: % is any run, _ one character; a bare word means "contains".
+def _items(text: str, spec: FilterSpec, raw: Any, syntax: str) -> list[str]:
+    """The trimmed items of an ``in:`` list; an empty list or item is a malformed filter."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise _bad_filter(spec, raw, syntax)
+    return items
+
+
+def _present(record: Record, field: str) -> bool:
+    # A null value is treated like an absent key: the API omits optional fields or renders them null.
+    return record.get(field) is not None
+
+
+def _number(value: Any) -> Decimal | None:
+    """A finite Decimal for a number or numeric text, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _equals_one_of(wanted: Collection[str]) -> Callable[[Any], bool]:
+    """Exact match on the string form; numeric fields also match numerically ("12.5" == 12.50)."""
+    texts = set(wanted)
+    numbers = {n for n in map(_number, wanted) if n is not None}
+
+    def test(value: Any) -> bool:
+        if _as_text(value) in texts:
+            return True
+        # JSON clients see 12.50 as 12.5, so a numeric field must not depend on trailing zeros.
+        is_numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        return is_numeric and _number(value) in numbers
+
+    return test
+
+
+def like_pattern(pattern: str) -> re.Pattern[str]:
+    """SQL LIKE as a regex: ``%`` any run, ``_`` one character, no wildcard means "contains"."""
     if "%" not in pattern and "_" not in pattern:
         pattern = f"%{pattern}%"
     parts = (".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
-def _items(body: str, param: str, syntax: str, shown: str) -> list[str]:
-    """Split a comma list; ``shown`` is the whole value as sent, quoted in the error."""
-    items = [item.strip() for item in body.split(",")]
-    if any(not item for item in items):
-        raise _refuse(INVALID_FILTER, param, f"{param}={shown!r} has an empty item; expected {syntax}")
-    return items
+def _string_predicate(spec: FilterSpec, raw: Any) -> Predicate:
+    text = _as_text(raw)
+    if text.startswith("like:"):
+        if not text[5:]:
+            raise _bad_filter(spec, raw, STRING_SYNTAX)
+        regex = like_pattern(text[5:])
+        return lambda r: _present(r, spec.field) and regex.fullmatch(_as_text(r[spec.field])) is not None
+    wanted = _items(text[3:], spec, raw, STRING_SYNTAX) if text.startswith("in:") else [text]
+    test = _equals_one_of(wanted)
+    return lambda r: _present(r, spec.field) and test(r[spec.field])
 
 
-def _string_predicate(spec: FilterSpec, raw: str) -> Predicate:
-    syntax = "xyz | in:x,y | like:xyz"
-    if raw.startswith("in:"):
-        wanted = set(_items(raw[3:], spec.param, syntax, raw))
-        return lambda r: spec.field in r and _as_text(r[spec.field]) in wanted
-    if raw.startswith("like:"):
-        if not raw[5:]:
-            raise _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} has an empty pattern; expected {syntax}")
-        pattern = _like(raw[5:])
-        return lambda r: spec.field in r and pattern.fullmatch(_as_text(r[spec.field])) is not None
-    return lambda r: spec.field in r and _as_text(r[spec.field]) == raw
+def _as_int(value: Any) -> int | None:
+    """An int field value, accepting digit strings; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    return None
 
 
 def _id_predicate(spec: FilterSpec, raw: Any) -> Predicate:
-    syntax = "an id such as 12, or in:12,13"
-    text = _as_text(raw).strip()
-    body = text[3:] if text.startswith("in:") else text
-    items = _items(body, spec.param, syntax, text)
-    if not all(item.isdigit() for item in items) or (not text.startswith("in:") and len(items) != 1):
-        raise _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} is not {syntax}")
-    wanted = {int(item) for item in items}
-    return lambda r: r.get(spec.field) in wanted
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        wanted = {raw}
+    else:
+        text = _as_text(raw).strip()
+        items = _items(text[3:], spec, raw, ID_SYNTAX) if text.startswith("in:") else [text]
+        if not all(_DIGITS.fullmatch(item) for item in items):
+            raise _bad_filter(spec, raw, ID_SYNTAX)
+        wanted = {int(item) for item in items}
+    return lambda r: _as_int(r.get(spec.field)) in wanted
+
+
+def _integer_predicate(spec: FilterSpec, raw: Any) -> Predicate:
+    wanted = _as_int(raw if isinstance(raw, int) else _as_text(raw).strip())
+    if wanted is None:
+        raise _bad_filter(spec, raw, INTEGER_SYNTAX)
+    return lambda r: _as_int(r.get(spec.field)) == wanted
 
 
 def _boolean_predicate(spec: FilterSpec, raw: Any) -> Predicate:
     text = _as_text(raw).strip().lower()
-    items = _items(text[3:], spec.param, "true or false", text) if text.startswith("in:") else [text]
+    items = _items(text[3:], spec, raw, BOOLEAN_SYNTAX) if text.startswith("in:") else [text]
     if not set(items) <= {"true", "false"}:
-        raise _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} is not true or false")
+        raise _bad_filter(spec, raw, BOOLEAN_SYNTAX)
     wanted = {item == "true" for item in items}
     return lambda r: isinstance(r.get(spec.field), bool) and r[spec.field] in wanted
 
 
-def _parse_date(spec: FilterSpec, text: str, raw: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _refuse(
-            INVALID_FILTER,
-            spec.param,
-            f"{spec.param}={raw!r} is not yyyy-MM-dd | lt:yyyy-MM-dd | gt:yyyy-MM-dd | gtn:yyyy-MM-dd",
-        ) from None
-
-
 def _record_date(value: Any) -> date | None:
-    if value is None:
-        return None
+    """The date part of a 'yyyy-MM-dd' or ISO date-time field; None when absent or unreadable."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)[:10] if value is not None else ""
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
     except ValueError:
         return None
 
 
-def _date_predicate(spec: FilterSpec, raw: str) -> Predicate:
-    operator, _, rest = raw.partition(":")
-    if not rest:
-        operator, rest = "eq", raw
-    if operator not in ("eq", "lt", "gt", "gtn"):
-        _parse_date(spec, "not-a-date", raw)
-    bound = _parse_date(spec, rest, raw)
-    compare = {"eq": date.__eq__, "lt": date.__lt__, "gt": date.__gt__, "gtn": date.__gt__}[operator]
+def _date_predicate(spec: FilterSpec, raw: Any) -> Predicate:
+    text = _as_text(raw).strip()
+    operator, _, rest = text.rpartition(":")
+    # rpartition leaves a bare date with an empty operator; only the four documented forms are accepted.
+    bound = _record_date(rest) if _ISO_DATE.fullmatch(rest) else None
+    if operator not in _DATE_OPERATORS or bound is None:
+        raise _bad_filter(spec, raw, DATE_SYNTAX)
+    compare = _DATE_OPERATORS[operator]
 
     def matches(record: Record) -> bool:
         value = _record_date(record.get(spec.field))
         if value is None:
-            # Our reading of the undocumented `gtn:`: "greater than, or null".
+            # `gtn:` is undocumented; our reading is "greater than, or null" (reference 3.3).
             return operator == "gtn"
         return compare(value, bound)
 
     return matches
 
 
-def _integer_predicate(spec: FilterSpec, raw: Any) -> Predicate:
-    text = _as_text(raw).strip()
-    if not text.lstrip("-").isdigit():
-        raise _refuse(INVALID_FILTER, spec.param, f"{spec.param}={raw!r} is not an integer")
-    wanted = int(text)
-    return lambda r: r.get(spec.field) == wanted and not isinstance(r.get(spec.field), bool)
-
-
 _BUILDERS: dict[FilterKind, Callable[[FilterSpec, Any], Predicate]] = {
     FilterKind.STRING: _string_predicate,
     FilterKind.ID: _id_predicate,
+    FilterKind.INTEGER: _integer_predicate,
     FilterKind.BOOLEAN: _boolean_predicate,
     FilterKind.DATE: _date_predicate,
-    FilterKind.INTEGER: _integer_predicate,
 }
 
 
 def make_predicate(spec: FilterSpec, raw_value: Any) -> Predicate:
     """The test a record must pass for one filter value; raises InvalidRequest on a malformed value."""
-    if spec.kind in (FilterKind.STRING, FilterKind.DATE):
-        raw_value = _as_text(raw_value)
     return _BUILDERS[spec.kind](spec, raw_value)
 
 
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",")]
+
+
 def parse_sort(text: str, allowed: Collection[str]) -> list[tuple[str, bool]]:
-    """``"name,id:desc"`` -> ``[("name", False), ("id", True)]`` (field, descending)."""
-    keys = []
-    for item in (part.strip() for part in text.split(",")):
-        name, _, direction = item.partition(":")
-        if not name or name not in allowed or direction not in ("", "asc", "desc"):
-            message = (
-                f"cannot sort by {item!r}: use a comma list of {', '.join(sorted(allowed))}, each optionally :desc"
-            )
+    """``"name,id:desc"`` -> ``[("name", False), ("id", True)]``: (field, descending) pairs."""
+    keys: list[tuple[str, bool]] = []
+    for item in _names(text):
+        name, _, direction = (part.strip() for part in item.partition(":"))
+        if not name or name not in allowed or direction.lower() not in SORT_DIRECTIONS:
+            fields = ", ".join(sorted(allowed))
+            message = f"cannot sort by {item!r}: use a comma list of {fields}, each optionally :asc or :desc"
             raise _refuse(INVALID_SORT, "sort", message)
-        keys.append((name, direction == "desc"))
+        keys.append((name, SORT_DIRECTIONS[direction.lower()]))
     return keys
 
 
 def parse_fields(text: str, allowed: Collection[str]) -> list[str]:
-    """``"id,name"`` -> ``["id", "name"]``, each known, duplicates once."""
+    """``"id,name,id"`` -> ``["id", "name"]``: known names in the order asked, duplicates once."""
     names: list[str] = []
-    for item in (part.strip() for part in text.split(",")):
+    for item in _names(text):
         if not item or item not in allowed:
-            message = f"unknown field {item!r}: choose from {', '.join(sorted(allowed))}"
+            message = f"unknown field {item!r} in fields: choose from {', '.join(sorted(allowed))}"
             raise _refuse(INVALID_FIELDS, "fields", message)
         if item not in names:
             names.append(item)
@@ -197,38 +256,56 @@ def parse_fields(text: str, allowed: Collection[str]) -> list[str]:
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
-    # Like with like: numbers numerically, booleans as 0/1, everything else as text.
-    if isinstance(value, bool):
-        return (0, int(value))
+    # Like with like: numbers (and booleans, False < True) numerically, everything else as text.
     if isinstance(value, int | float | Decimal):
         return (0, value)
-    return (1, str(value))
+    return (1, _as_text(value))
 
 
-def _sorted(records: list[Record], keys: list[tuple[str, bool]]) -> list[Record]:
-    # Stable sorts applied from the last key to the first give a lexicographic multi-key order.
+def sort_records(records: list[Record], keys: Sequence[tuple[str, bool]]) -> list[Record]:
+    """Stable multi-key sort; records lacking a key come first ascending, last descending."""
+    # Stable sorts applied from the last key to the first give the lexicographic order.
     for name, descending in reversed(keys):
-        present = [r for r in records if r.get(name) is not None]
-        absent = [r for r in records if r.get(name) is None]
+        present = [r for r in records if _present(r, name)]
+        absent = [r for r in records if not _present(r, name)]
         present.sort(key=lambda r, n=name: _sort_key(r[n]), reverse=descending)
         records = present + absent if descending else absent + present
     return records
 
 
 def _paging(params: Mapping[str, Any]) -> tuple[int, int]:
-    problems = []
-    values = {}
+    """``page`` and ``pageSize`` as ints; Connexion checks them first, this is the defensive copy."""
+    problems: list[FieldProblem] = []
+    values: dict[str, int] = {}
     for name, upper in (("page", None), ("pageSize", MAX_PAGE_SIZE)):
+        raw = params.get(name)
         try:
-            values[name] = int(params[name])
-        except (KeyError, TypeError, ValueError):
-            problems.append(FieldProblem(name, f"{name} is required and must be an integer"))
+            values[name] = int(raw) if not isinstance(raw, bool) else -1
+        except (TypeError, ValueError):
+            problems.append(FieldProblem(name, f"{name}={raw!r}: an integer is required"))
             continue
         if values[name] < 1 or (upper is not None and values[name] > upper):
-            problems.append(FieldProblem(name, f"{name} must be between 1 and {upper or 'any'}"))
+            bounds = f"between 1 and {upper}" if upper else "at least 1"
+            problems.append(FieldProblem(name, f"{name}={raw!r}: must be {bounds}"))
     if problems:
         raise InvalidRequest(f"Invalid paging: {problems[0].message}", VALIDATION_ERROR, problems)
     return values["page"], values["pageSize"]
+
+
+def _filtered(records: Iterable[Record], predicates: list[Predicate], keys: set[str] | None) -> list[Record]:
+    """One pass: the records passing every predicate; collects every record's keys into ``keys``."""
+    rows = []
+    for record in records:
+        if keys is not None:
+            keys.update(record.keys())
+        if all(test(record) for test in predicates):
+            rows.append(record)
+    return rows
+
+
+def _allowed(explicit: Collection[str] | None, known: set[str] | None) -> Collection[str]:
+    """The names a caller allowed, or by default every key some record has."""
+    return explicit if explicit is not None else known or set()
 
 
 def list_page(
@@ -240,18 +317,19 @@ def list_page(
     projectable: Collection[str] | None = None,
     default_sort: str = "id",
 ) -> list[dict[str, Any]]:
-    """Filter, sort, slice and project one page of records; raises InvalidRequest on a bad query."""
+    """Filter, sort, slice and project one page of records; InvalidRequest on a bad sort/fields/filter."""
     page, size = _paging(params)
     predicates = [
         make_predicate(spec, params[spec.param]) for spec in filters if params.get(spec.param) not in (None, "")
     ]
-    rows = [r for r in records if all(test(r) for test in predicates)]
-    known = set().union(*(r.keys() for r in rows)) if sortable is None or projectable is None else set()
-    sort_text = params.get("sort")
-    keys = parse_sort(sort_text, sortable if sortable is not None else known) if sort_text else [(default_sort, False)]
-    rows = _sorted(rows, keys)[(page - 1) * size : page * size]
-    fields_text = params.get("fields")
-    if not fields_text:
+    known: set[str] | None = set() if sortable is None or projectable is None else None
+    rows = _filtered(records, predicates, known)
+    sort_text, fields_text = params.get("sort"), params.get("fields")
+    keys = parse_sort(sort_text, _allowed(sortable, known)) if sort_text else []
+    names = parse_fields(fields_text, _allowed(projectable, known)) if fields_text else None
+    # The default order is also the last tie-breaker, so ties keep id order whatever the input order.
+    tie_break = [] if any(name == default_sort for name, _ in keys) else [(default_sort, False)]
+    rows = sort_records(rows, keys + tie_break)[(page - 1) * size : page * size]
+    if names is None:
         return [dict(r) for r in rows]
-    names = parse_fields(fields_text, projectable if projectable is not None else known)
     return [{name: r[name] for name in names if name in r} for r in rows]

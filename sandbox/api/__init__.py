@@ -1,0 +1,1 @@
+"""The HTTP layer: thin handlers named after Elevate's operationIds, plus rendering and validation glue."""

@@ -1,0 +1,126 @@
+"""The control API under /_sandbox: health, tokens, reset, and seed records (customers, sites, invoices)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from connexion.context import context
+
+from sandbox import __version__
+from sandbox.api.common import backend, money, optional_date, optional_money, rendered
+from sandbox.api.middleware import current_runtime
+from sandbox.api.registry import operation
+from sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
+from sandbox.domain.enums import BillRunType
+from sandbox.domain.errors import UNKNOWN_DATASET, FieldProblem, InvalidRequest
+from sandbox.domain.money import ZERO
+
+
+def _dataset_names() -> list[str]:
+    from fixtures import DATASETS
+
+    return sorted(DATASETS)
+
+
+@operation("getHealth")
+async def get_health(**_: Any) -> dict[str, Any]:
+    runtime = current_runtime()
+    return {
+        "status": "ok",
+        "version": __version__,
+        "seed": runtime.settings.seed,
+        "dataset": runtime.settings.dataset,
+        "tenants": len(runtime.store.tenant_names()),
+    }
+
+
+@operation("createToken")
+async def create_token(body: dict[str, Any] | None = None, **_: Any) -> tuple[dict[str, Any], int]:
+    body = body or {}
+    runtime = current_runtime()
+    tenant = body.get("tenant", DEFAULT_TENANT)
+    expires_in = body.get("expiresIn", DEFAULT_EXPIRES_IN)
+    token = mint_token(runtime.settings.jwt_secret, runtime.auth_clock, tenant, expires_in)
+    expires_at = runtime.auth_clock.now() + timedelta(seconds=expires_in)
+    return {"token": token, "tenant": tenant, "expiresAt": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")}, 201
+
+
+@operation("getDatasets")
+async def get_datasets(**_: Any) -> list[str]:
+    return _dataset_names()
+
+
+@operation("resetTenant")
+async def reset_tenant(body: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+    body = body or {}
+    dataset = body.get("dataset")
+    if dataset is not None and dataset not in _dataset_names():
+        raise InvalidRequest(
+            f"Unknown dataset {dataset!r}; choose one of {', '.join(_dataset_names())}",
+            UNKNOWN_DATASET,
+            [FieldProblem("dataset", "unknown dataset")],
+        )
+    tenant = current_runtime().store.reset(context["token_info"]["tenant"], body.get("seed"), dataset)
+    return {"tenant": tenant.name, "seed": tenant.seed, "dataset": tenant.dataset}
+
+
+@operation("createSandboxCustomer")
+async def create_sandbox_customer(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    threshold: Decimal = optional_money(body, "creditThreshold") or ZERO
+    with backend() as b:
+        customer = b.create_customer(
+            name=body["name"],
+            contract_owner_id=body.get("contractOwnerId"),
+            credit_threshold=threshold,
+            email=body.get("emailAddress"),
+        )
+        return rendered(customer, 201)
+
+
+@operation("getSandboxCustomer")
+async def get_sandbox_customer(customer_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_customer(customer_id))
+
+
+@operation("createSandboxSite")
+async def create_sandbox_site(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    start_date, end_date = optional_date(body, "startDate"), optional_date(body, "endDate")
+    with backend() as b:
+        site = b.create_site(
+            customer_id=body["customerId"],
+            name=body.get("name"),
+            postcode=body.get("postcode"),
+            start_date=start_date,
+            end_date=end_date,
+        )
+        return rendered(site, 201)
+
+
+@operation("getSandboxSite")
+async def get_sandbox_site(site_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_site(site_id))
+
+
+@operation("createSandboxInvoice")
+async def create_sandbox_invoice(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    invoice_date, due_date = optional_date(body, "invoiceDate"), optional_date(body, "dueDate")
+    with backend() as b:
+        invoice = b.create_invoice(
+            customer_id=body["customerId"],
+            bill_run_type=BillRunType(body["billRunType"]),
+            amount=money(body),
+            invoice_date=invoice_date,
+            due_date=due_date,
+            site_id=body.get("siteId"),
+        )
+        return rendered(invoice, 201)
+
+
+@operation("getSandboxInvoice")
+async def get_sandbox_invoice(invoice_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_invoice(invoice_id))

@@ -1,0 +1,83 @@
+"""customer-payments, customer-balances (with adjustments) and customer-credit-status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.api.common import backend, money, page_of, rendered
+from sandbox.api.registry import operation
+from sandbox.domain.enums import BillRunType, PaymentMethod
+from sandbox.listing import FilterKind, FilterSpec
+
+PAYMENT_FILTERS = (FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),)
+CREDIT_FILTERS = (
+    FilterSpec("customerId", "customerId", FilterKind.ID),
+    FilterSpec("percentageDifference", "percentageDifference", FilterKind.STRING),
+)
+# Free-text `filter` on customer payments searches these fields (inferred: the docs only say "filter").
+FREE_TEXT_FIELDS = ("description", "reference", "invoiceNumber", "type")
+
+
+def _text_matches(record: dict[str, Any], needle: str) -> bool:
+    needle = needle.lower()
+    return any(needle in str(record.get(name, "")).lower() for name in FREE_TEXT_FIELDS)
+
+
+def _is_true(value: Any) -> bool:
+    return str(value).strip().lower() == "true"
+
+
+@operation("getCustomerPayments")
+async def get_customer_payments(**params: Any) -> list[dict[str, Any]]:
+    with backend() as b:
+        rows = [p.to_api() for p in b.state.customer_payments.values() if p.customer_id == params["customer_id"]]
+    if _is_true(params.get("excludeDebits")):
+        rows = [r for r in rows if r["amountInMajorCurrency"] >= 0]
+    if _is_true(params.get("excludeCredits")):
+        rows = [r for r in rows if r["amountInMajorCurrency"] < 0]
+    if params.get("filter"):
+        rows = [r for r in rows if _text_matches(r, params["filter"])]
+    return page_of(rows, params, PAYMENT_FILTERS, "CustomerPaymentFields")
+
+
+@operation("createCustomerPayment")
+async def create_customer_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    bill_run_type = body.get("billRunType")
+    with backend() as b:
+        payment = b.create_customer_payment(
+            customer_id=body["customerId"],
+            amount=money(body),
+            payment_type=PaymentMethod(body["type"]),
+            description=body.get("description"),
+            reference=body.get("reference"),
+            bill_run_type=BillRunType(bill_run_type) if bill_run_type else None,
+            invoice_id=body.get("invoiceId"),
+        )
+        return rendered(payment)
+
+
+@operation("getCustomerPayment")
+async def get_customer_payment(customer_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_customer_payment(customer_payment_id))
+
+
+@operation("getCustomerBalance")
+async def get_customer_balance(customer_id: int, **_: Any) -> dict[str, Any]:
+    with backend() as b:
+        return b.customer_balance(customer_id)
+
+
+@operation("createCustomerBalanceAdjustment")
+async def create_customer_balance_adjustment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        adjustment = b.create_balance_adjustment(
+            customer_id=body["customerId"], amount=money(body), description=body.get("description")
+        )
+        return rendered(adjustment)
+
+
+@operation("getCustomerCreditStatus")
+async def get_customer_credit_status(**params: Any) -> list[dict[str, Any]]:
+    with backend() as b:
+        return page_of(b.credit_statuses(), params, CREDIT_FILTERS, "CustomerCreditStatusFields")

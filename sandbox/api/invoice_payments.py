@@ -1,0 +1,99 @@
+"""invoice-payments and adhoc-invoice-payments, plus invoice-payment-cancel and -reprocess."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.lifecycle import ConnexionResponse
+
+from sandbox.api.common import backend, money, no_content, page_of, rendered
+from sandbox.api.registry import operation
+from sandbox.domain.backend import Backend
+from sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from sandbox.listing import FilterKind, FilterSpec, make_predicate
+
+COMMON_FILTERS = (
+    FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),
+    FilterSpec("customerPaymentId", "customerPaymentId", FilterKind.ID),
+)
+NORMAL_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedInvoiceId", "generatedInvoiceId", FilterKind.ID))
+ADHOC_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedAdhocInvoiceId", "generatedAdhocInvoiceId", FilterKind.ID))
+
+
+def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_run_param: str) -> list[dict]:
+    table = b.state.invoice_payments if bill_run_type is BillRunType.NORMAL else b.state.adhoc_invoice_payments
+    filters = NORMAL_FILTERS if bill_run_type is BillRunType.NORMAL else ADHOC_FILTERS
+    payments = list(table.values())
+    if params.get(bill_run_param) not in (None, ""):
+        # The bill run belongs to the invoice a payment pays, not to the payment itself.
+        matches = make_predicate(FilterSpec(bill_run_param, "billRunId", FilterKind.STRING), params[bill_run_param])
+        invoices = {i.id for i in b.state.invoices.values() if matches({"billRunId": str(i.bill_run_id)})}
+        payments = [p for p in payments if p.invoice_id in invoices]
+    schema = "InvoicePaymentFields" if bill_run_type is BillRunType.NORMAL else "AdhocInvoicePaymentFields"
+    return page_of(payments, params, filters, schema)
+
+
+def _create(bill_run_type: BillRunType, invoice_key: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    status = body.get("thirdPartyPaymentStatus")
+    with backend() as b:
+        payment, created = b.create_invoice_payment(
+            bill_run_type=bill_run_type,
+            invoice_id=body[invoice_key],
+            amount=money(body),
+            description=body["description"],
+            payment_method=PaymentMethod(body["paymentMethod"]),
+            third_party_payment_status=ThirdPartyPaymentStatus(status) if status else None,
+        )
+        return rendered(payment, 201 if created else 200)
+
+
+@operation("getInvoicePayments")
+async def get_invoice_payments(**params: Any) -> list[dict[str, Any]]:
+    with backend() as b:
+        return _list(b, BillRunType.NORMAL, params, "billRunId")
+
+
+@operation("createInvoicePayment")
+async def create_invoice_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    return _create(BillRunType.NORMAL, "generatedInvoiceId", body)
+
+
+@operation("getInvoicePayment")
+async def get_invoice_payment(invoice_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_invoice_payment(BillRunType.NORMAL, invoice_payment_id))
+
+
+@operation("getAdhocInvoicePayments")
+async def get_adhoc_invoice_payments(**params: Any) -> list[dict[str, Any]]:
+    with backend() as b:
+        return _list(b, BillRunType.ADHOC, params, "adhocBillRunId")
+
+
+@operation("createAdhocInvoicePayment")
+async def create_adhoc_invoice_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    return _create(BillRunType.ADHOC, "generatedAdhocInvoiceId", body)
+
+
+@operation("getAdhocInvoicePayment")
+async def get_adhoc_invoice_payment(adhoc_invoice_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_invoice_payment(BillRunType.ADHOC, adhoc_invoice_payment_id))
+
+
+@operation("cancelInvoicePayment")
+async def cancel_invoice_payment(body: dict[str, Any], **_: Any) -> ConnexionResponse:
+    with backend() as b:
+        b.cancel_invoice_payment(
+            invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes")
+        )
+    return no_content(202)
+
+
+@operation("reprocessInvoicePayment")
+async def reprocess_invoice_payment(body: dict[str, Any], **_: Any) -> ConnexionResponse:
+    with backend() as b:
+        b.reprocess_invoice_payment(
+            invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes")
+        )
+    return no_content(200)

@@ -1,0 +1,55 @@
+"""site-payment-mandates, payment-provider-mandates and instant-bank-payment-for-mandate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.api.common import backend, page_of, rendered
+from sandbox.api.registry import operation
+from sandbox.domain.enums import PaymentMethod
+from sandbox.listing import FilterKind, FilterSpec
+
+SITE_MANDATE_FILTERS = (FilterSpec("siteId", "siteId", FilterKind.INTEGER),)
+
+
+@operation("getSitePaymentMandates")
+async def get_site_payment_mandates(**params: Any) -> list[dict[str, Any]]:
+    with backend() as b:
+        return page_of(b.state.site_mandates.values(), params, SITE_MANDATE_FILTERS, "SitePaymentMandateFields")
+
+
+@operation("createSitePaymentMandate")
+async def create_site_payment_mandate(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        mandate = b.create_site_payment_mandate(
+            site_id=body["siteId"],
+            return_url=body["returnURL"],
+            redirect_url=body.get("redirectURL"),
+            exit_url=body.get("exitURL"),
+        )
+        return rendered(mandate, 201)
+
+
+@operation("getPaymentProviderMandate")
+async def get_payment_provider_mandate(
+    paymentMethod: str,
+    mandateReference: str,
+    **params: Any,
+) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        mandate = b.get_provider_mandate(
+            payment_method=PaymentMethod(paymentMethod),
+            mandate_reference=mandateReference,
+            third_party_customer_reference=params.get("thirdPartyCustomerReference"),
+            contract_owner_id=params.get("contractOwnerId"),
+        )
+        return rendered(mandate)
+
+
+@operation("getInstantBankPaymentForMandate")
+async def get_instant_bank_payment_for_mandate(**params: Any) -> list[dict[str, Any]]:
+    with backend() as b:
+        payments = b.instant_bank_payments_for_mandate(
+            mandate_reference=params["mandateReference"], payment_method=PaymentMethod(params["paymentMethod"])
+        )
+        return [payment.to_api() for payment in payments]

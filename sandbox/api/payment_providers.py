@@ -1,0 +1,69 @@
+"""payment-providers: list, create, get and JSON Patch of payment providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.lifecycle import ConnexionResponse
+
+from sandbox.api.common import backend, no_content, page_of, rendered
+from sandbox.api.middleware import current_runtime
+from sandbox.api.registry import operation
+from sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
+from sandbox.listing import FilterKind, FilterSpec
+
+FILTERS = (
+    FilterSpec("type", "type", FilterKind.STRING),
+    FilterSpec("instantBankPayments", "instantBankPayments", FilterKind.BOOLEAN),
+    FilterSpec("retryIfPossible", "retryIfPossible", FilterKind.BOOLEAN),
+)
+
+
+@operation("getPaymentProviders")
+async def get_payment_providers(**params: Any) -> list[dict[str, Any]]:
+    owner = params.get("contractOwnerId")
+    with backend() as b:
+        providers = [p for p in b.state.payment_providers.values() if owner is None or owner in p.contract_owner_ids]
+        return page_of(providers, params, FILTERS, "PaymentProviderFields")
+
+
+@operation("createPaymentProvider")
+async def create_payment_provider(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        provider = b.create_payment_provider(
+            type=PaymentMethod(body["type"]),
+            name=body["name"],
+            status=PaymentProviderStatus(body["status"]),
+            contract_owner_ids=list(body["contractOwnerIds"]),
+            direct_debit_with_name=body.get("directDebitWithName"),
+            creditor_identifier=body.get("creditorIdentifier"),
+            instant_bank_payments=body.get("instantBankPayments", False),
+            retry_if_possible=body.get("retryIfPossible", False),
+            accept_external_payments=body.get("acceptExternalPayments", False),
+            sync_instant_bank_payments_with_mandate_creation=body.get(
+                "syncInstantBankPaymentsWithMandateCreation", False
+            ),
+        )
+        return rendered(provider, 201)
+
+
+@operation("getPaymentProvider")
+async def get_payment_provider(payment_provider_id: int, **_: Any) -> tuple[dict[str, Any], int]:
+    with backend() as b:
+        return rendered(b.get_payment_provider(payment_provider_id))
+
+
+@operation("updatePaymentProvider")
+async def update_payment_provider(
+    payment_provider_id: int, body: list[dict[str, Any]], **_: Any
+) -> tuple[dict[str, Any], int]:
+    check = current_runtime().schema_check("PaymentProvider")
+    with backend() as b:
+        return rendered(b.update_payment_provider(payment_provider_id, body, check))
+
+
+@operation("reprocessPaymentProvider")
+async def reprocess_payment_provider(body: dict[str, Any], **_: Any) -> ConnexionResponse:
+    with backend() as b:
+        b.reprocess_payment_provider(payment_provider_id=body["paymentProviderId"], notes=body.get("notes"))
+        return no_content(200)

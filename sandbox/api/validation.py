@@ -1,0 +1,106 @@
+"""Request validation in the sandbox's error shape: every problem, each with the field it concerns."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from connexion.datastructures import MediaTypeDict
+from connexion.json_schema import Draft4RequestValidator
+from connexion.lifecycle import ConnexionRequest
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError, draft4_format_checker
+
+from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
+
+MAX_PROBLEMS = 20
+
+
+def _field_name(error: ValidationError, root: str = "") -> str:
+    """A readable path to the bad value: ``contractOwnerIds[0]``, or the missing property's name."""
+    path = root
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            path = f"{path}.{missing[0]}" if path else missing[0]
+    return path or "body"
+
+
+def problems_from(errors: Iterable[ValidationError], root: str = "") -> list[FieldProblem]:
+    """Turn jsonschema errors into field problems, deepest first, capped so a huge body stays cheap."""
+    problems = []
+    for error in sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        problems.append(FieldProblem(field=_field_name(error, root), message=error.message))
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return problems
+
+
+def invalid(problems: list[FieldProblem], what: str) -> InvalidRequest:
+    """One 400 for every problem found, its message naming the first."""
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return InvalidRequest(f"Invalid {what}: {first.field}: {first.message}{more}", VALIDATION_ERROR, problems)
+
+
+class SandboxBodyValidator(JSONRequestBodyValidator):
+    """JSON body validation that reports every problem, and never fails on undecodable bytes."""
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        raw = b"".join([message async for message in stream])
+        if not raw.strip():
+            return None
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            problem = FieldProblem("body", f"not valid JSON: {exc}")
+            raise InvalidRequest("The request body is not valid JSON", VALIDATION_ERROR, [problem]) from exc
+
+    def _validate(self, body: Any) -> dict | None:
+        if body is None:
+            problem = FieldProblem("body", "a JSON body is required")
+            raise InvalidRequest("The request body must not be empty", VALIDATION_ERROR, [problem])
+        validator = Draft4RequestValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        problems = problems_from(validator.iter_errors(body))
+        if problems:
+            raise invalid(problems, "request body")
+        return None
+
+
+class SandboxParameterValidator(ParameterValidator):
+    """Query and path parameter validation that names each bad parameter."""
+
+    def validate_request(self, request: ConnexionRequest) -> None:
+        problems: list[FieldProblem] = []
+        for location in ("path", "query", "header"):
+            for param in self.parameters.get(location, []):
+                message = self._check(location, param, request)
+                if message:
+                    problems.append(FieldProblem(param["name"], message))
+        if problems:
+            raise invalid(problems, "parameters")
+
+    def _check(self, location: str, param: dict, request: ConnexionRequest) -> str | None:
+        name = param["name"]
+        if location == "query":
+            value = request.query_params.get(name)
+        elif location == "path":
+            value = request.path_params.get(name.replace("-", "_"))
+        else:
+            value = request.headers.get(name)
+        if value is None:
+            return f"the {location} parameter '{name}' is required" if param.get("required") else None
+        schema = copy.deepcopy(param.get("schema", {}))
+        errors = list(Draft4Validator(schema, format_checker=draft4_format_checker).iter_errors(value))
+        return errors[0].message if errors else None
+
+
+def validator_map() -> dict[str, Any]:
+    """Connexion's validator map with the sandbox's body and parameter validators swapped in."""
+    body = MediaTypeDict(dict(VALIDATOR_MAP["body"]))
+    body["*/*json"] = SandboxBodyValidator
+    return {"parameter": SandboxParameterValidator, "body": body, "response": VALIDATOR_MAP["response"]}

@@ -1,0 +1,75 @@
+"""create_app(settings): wires Connexion, the resolver, validation, auth and error rendering; no rules."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.middleware import MiddlewarePosition
+from connexion.resolver import Resolver
+from connexion.security import BearerSecurityHandler
+from starlette.exceptions import HTTPException
+
+from sandbox.api import errors as error_handlers
+from sandbox.api import handlers  # noqa: F401  (importing registers every handler; a broken import stops the start)
+from sandbox.api.middleware import BodyLimitMiddleware, RuntimeMiddleware
+from sandbox.api.registry import resolve
+from sandbox.api.rendering import OrjsonJsonifier
+from sandbox.api.validation import validator_map
+from sandbox.auth import read_token
+from sandbox.domain.errors import SandboxError
+from sandbox.runtime import Runtime
+from sandbox.settings import Settings
+from sandbox.store import Store
+
+
+def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
+    """A bearer handler bound to this app's secret, so the contract needs no x-bearerInfoFunc."""
+
+    def token_info(token: str) -> dict[str, Any]:
+        claims = read_token(token, runtime.settings.jwt_secret, runtime.auth_clock)
+        return {"sub": claims["tenant"], "tenant": claims["tenant"], "claims": claims}
+
+    class SandboxBearer(BearerSecurityHandler):
+        def _resolve_func(self, security_scheme: dict) -> Any:
+            return token_info
+
+    return SandboxBearer
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> AsyncApp:
+    """Build the ASGI app: the Elevate API under /v1 and the control API under /_sandbox."""
+    settings = settings or Settings()
+    if runtime is None:
+        from fixtures import build_dataset
+
+        runtime = Runtime(settings=settings, store=Store(settings, build_dataset))
+    app = AsyncApp(__name__, jsonifier=OrjsonJsonifier())
+    common = {
+        "resolver": Resolver(function_resolver=resolve),
+        "validate_responses": settings.validate_responses,
+        "security_map": {"bearer": _bearer_handler(runtime)},
+        "validator_map": validator_map(),
+        "pythonic_params": False,
+        "strict_validation": False,
+    }
+    app.add_api(copy.deepcopy(runtime.elevate_spec), base_path="/v1", name="elevate", **common)
+    app.add_api(
+        copy.deepcopy(runtime.control_spec),
+        base_path="/_sandbox",
+        name="control",
+        swagger_ui_options=None,
+        **common,
+    )
+    app.add_middleware(
+        BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, max_bytes=settings.max_body_bytes
+    )
+    app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
+    app.add_error_handler(SandboxError, error_handlers.sandbox_error)
+    app.add_error_handler(ProblemException, error_handlers.problem_error)
+    app.add_error_handler(HTTPException, error_handlers.http_error)
+    app.add_error_handler(Exception, error_handlers.unexpected_error)
+    app.runtime = runtime  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,98 @@
+"""The `elevate-sandbox` command: serve the sandbox, mint tokens, verify an implementation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
+from sandbox.clock import SystemClock
+from sandbox.settings import Settings, settings_from_env
+
+
+def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
+    serve = sub.add_parser("serve", help="run the sandbox (every flag also reads SANDBOX_<FLAG>)")
+    serve.add_argument("--host", default=env.host, help=f"interface to listen on (default {env.host})")
+    serve.add_argument("--port", type=int, default=env.port, help=f"port (default {env.port})")
+    serve.add_argument("--seed", type=int, default=env.seed, help=f"seed of the generated data (default {env.seed})")
+    serve.add_argument("--dataset", default=env.dataset, help=f"named dataset to load (default {env.dataset})")
+    serve.add_argument(
+        "--validate-responses",
+        action=argparse.BooleanOptionalAction,
+        default=env.validate_responses,
+        help="check every response against the contract (slower; on in tests)",
+    )
+    serve.add_argument("--freeze-time", default=env.freeze_time, help="start every tenant's clock frozen here (ISO)")
+    serve.add_argument("--public-url", default=env.public_url, help="base URL put in generated links")
+    serve.add_argument(
+        "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
+    )
+
+
+def build_parser(env: Settings) -> argparse.ArgumentParser:
+    """The command line, with defaults taken from the SANDBOX_* environment."""
+    parser = argparse.ArgumentParser(prog="elevate-sandbox", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub, env)
+    token = sub.add_parser("token", help="print a bearer token for the sandbox on one line")
+    token.add_argument("--tenant", default=DEFAULT_TENANT, help="tenant whose state the token selects")
+    token.add_argument("--expires-in", type=int, default=DEFAULT_EXPIRES_IN, help="lifetime in seconds")
+    return parser
+
+
+def serve(settings: Settings) -> None:
+    """Start the sandbox under uvicorn and block until it is stopped."""
+    import uvicorn
+
+    from fixtures import DATASETS
+    from sandbox.app import create_app
+
+    if settings.dataset not in DATASETS:
+        sys.exit(f"elevate-sandbox: unknown dataset {settings.dataset!r}; choose one of {', '.join(sorted(DATASETS))}")
+    app = create_app(settings)
+    # Seed the default tenant now: a broken dataset stops the start, and the first request is fast.
+    app.runtime.store.tenant(DEFAULT_TENANT)  # type: ignore[attr-defined]
+    print(
+        f"Elevate sandbox listening on {settings.base_url}/v1 (Swagger UI {settings.base_url}/v1/ui/) "
+        f"with seed {settings.seed} and dataset {settings.dataset!r}",
+        flush=True,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=settings.access_log,
+        lifespan="off",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of `python -m sandbox`."""
+    try:
+        env = settings_from_env()
+    except ValueError as exc:
+        sys.exit(f"elevate-sandbox: {exc}")
+    args = build_parser(env).parse_args(argv)
+    if args.command == "serve":
+        serve(
+            replace(
+                env,
+                host=args.host,
+                port=args.port,
+                seed=args.seed,
+                dataset=args.dataset,
+                validate_responses=args.validate_responses,
+                freeze_time=args.freeze_time,
+                public_url=args.public_url,
+                access_log=args.access_log,
+            )
+        )
+    elif args.command == "token":
+        try:
+            print(mint_token(env.jwt_secret, SystemClock(), args.tenant, args.expires_in))
+        except ValueError as exc:
+            sys.exit(f"elevate-sandbox: {exc}")
+    return 0

@@ -1,0 +1,100 @@
+"""Everything one running sandbox shares: settings, the tenants' store, the contract and its schemas."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_schema_validator import OAS30Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from sandbox.clock import Clock, SystemClock
+from sandbox.domain.errors import PATCH_INVALID, FieldProblem, InvalidRequest
+from sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC, Settings
+from sandbox.store import Store
+
+SPEC_URI = "urn:elevate-payments"
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    """Read an OpenAPI document."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@dataclass
+class Runtime:
+    """The shared objects of one sandbox app; handlers reach it through the request context."""
+
+    settings: Settings
+    store: Store
+    # Token expiry follows wall-clock time even when a tenant's clock is frozen or advanced.
+    auth_clock: Clock = field(default_factory=SystemClock)
+    elevate_spec: dict[str, Any] = field(default_factory=lambda: load_spec(ELEVATE_SPEC))
+    control_spec: dict[str, Any] = field(default_factory=lambda: load_spec(CONTROL_SPEC))
+
+    @cached_property
+    def _registry(self) -> Registry:
+        resource = Resource.from_contents(self.elevate_spec, default_specification=DRAFT4)
+        return Registry().with_resource(SPEC_URI, resource)
+
+    @cached_property
+    def _routes(self) -> list[tuple[re.Pattern[str], list[str]]]:
+        routes = []
+        for base, spec in (("/v1", self.elevate_spec), ("/_sandbox", self.control_spec)):
+            for path, item in spec["paths"].items():
+                pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(base + path))
+                methods = sorted(m.upper() for m in item if m in ("get", "post", "put", "patch", "delete"))
+                routes.append((re.compile(pattern + "/?"), methods))
+        return routes
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods the contract documents for a concrete request path (for a 405's Allow header)."""
+        for pattern, methods in self._routes:
+            if pattern.fullmatch(path):
+                return methods
+        return []
+
+    @cached_property
+    def _field_names(self) -> dict[str, frozenset[str]]:
+        schemas = self.elevate_spec["components"]["schemas"]
+        return {name: frozenset(schema.get("properties", {})) for name, schema in schemas.items()}
+
+    def fields_of(self, schema_name: str) -> frozenset[str]:
+        """The property names of a component schema: what a list may sort on and project."""
+        return self._field_names[schema_name]
+
+    @cached_property
+    def _schema_checks(self) -> dict[str, Any]:
+        return {}
+
+    def schema_check(self, schema_name: str) -> Any:
+        """A cached callable that raises InvalidRequest when a document breaks a component schema."""
+        check = self._schema_checks.get(schema_name)
+        if check is None:
+            check = self._schema_checks[schema_name] = self._build_schema_check(schema_name)
+        return check
+
+    def _build_schema_check(self, schema_name: str) -> Any:
+        """A callable that raises InvalidRequest when a document does not satisfy a component schema."""
+        validator = OAS30Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema_name}"}, registry=self._registry)
+
+        def check(document: dict[str, Any]) -> None:
+            problems = [
+                FieldProblem("/" + "/".join(str(p) for p in error.absolute_path), error.message)
+                for error in validator.iter_errors(document)
+            ]
+            if problems:
+                raise InvalidRequest(
+                    f"The patched {schema_name} would not satisfy the contract: {problems[0].field}: "
+                    f"{problems[0].message}",
+                    PATCH_INVALID,
+                    problems,
+                )
+
+        return check

@@ -1,0 +1,75 @@
+"""The sandbox's configuration: one frozen dataclass, read from CLI flags and SANDBOX_* variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OPENAPI_DIR = PROJECT_ROOT / "openapi"
+ELEVATE_SPEC = OPENAPI_DIR / "elevate-payments.yaml"
+CONTROL_SPEC = OPENAPI_DIR / "sandbox-control.yaml"
+
+# A fixed development secret: tokens minted by one sandbox work on another with the same default.
+DEFAULT_JWT_SECRET = "elevate-sandbox-development-secret-not-for-production"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that shapes one running sandbox."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = 0
+    dataset: str = "demo"
+    validate_responses: bool = False
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    # ISO instant: start with a clock frozen there (deterministic demos and tests); None = system time.
+    freeze_time: str | None = None
+    # The base URL put into generated links (payment links, mandate redirects); default from host/port.
+    public_url: str | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    access_log: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach this sandbox, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+
+def _coerce(name: str, raw: str, kind: object) -> object:
+    if kind in (bool, "bool"):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"SANDBOX_{name.upper()} must be true or false, not {raw!r}")
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"SANDBOX_{name.upper()} must be an integer, not {raw!r}") from exc
+    return raw
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, base: Settings | None = None) -> Settings:
+    """Read ``SANDBOX_<FIELD>`` variables (e.g. SANDBOX_PORT, SANDBOX_VALIDATE_RESPONSES) over ``base``."""
+    environ = os.environ if environ is None else environ
+    base = base or Settings()
+    changes: dict[str, object] = {}
+    for spec in fields(Settings):
+        if spec.name == "extra":
+            continue
+        raw = environ.get(f"SANDBOX_{spec.name.upper()}")
+        if raw is not None:
+            kind = spec.type if not isinstance(spec.type, str) else spec.type.split(" ")[0]
+            changes[spec.name] = _coerce(spec.name, raw, kind)
+    return replace(base, **changes)
