@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
 from connexion import AsyncApp
@@ -41,6 +42,8 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> AsyncApp:
     """Build the ASGI app: the Elevate API under /v1 and the control API under /_sandbox."""
+    # Connexion logs an ERROR for every undocumented query parameter; they are ignored, as Elevate would.
+    logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     settings = settings or Settings()
     if runtime is None:
         from fixtures import build_dataset
