@@ -1,0 +1,273 @@
+"""What the kit found: every check run per operation, each distinct failure with a curl that reproduces it.
+
+One ``Recorder`` lives for a pytest session. Conformance and stateful tests feed it through Schemathesis'
+``after_validate`` hook; list, resource and scenario checks feed it through ``Recorder.verdict``. At the
+end it is written as ``report.json`` (machine-readable, used by the kit's own tests), ``report.md`` and
+``report.html`` (a matrix of operations by checks, then the failures).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+MESSAGE_LIMIT = 2000
+
+
+@dataclass(slots=True)
+class Finding:
+    """One distinct violation: an operation failing a check, with how to reproduce it."""
+
+    operation: str
+    check: str
+    title: str
+    message: str
+    curl: str
+    test: str = ""
+    count: int = 1
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.operation, self.check, self.title)
+
+    def describe(self) -> str:
+        """A plain-text paragraph for pytest's failure output."""
+        return (
+            f"[{self.check}] {self.operation}: {self.title}\n{self.message.strip()}\n"
+            f"Reproduce with:\n    {self.curl or '(no request recorded)'}"
+        )
+
+
+@dataclass(slots=True)
+class RunInfo:
+    """The figures a run prints and writes at the top of its summary."""
+
+    target: str = ""
+    profile: str = ""
+    seed: int = 0
+    sandbox: bool = False
+    read_only: bool = False
+    started: float = field(default_factory=time.monotonic)
+    duration: float = 0.0
+    tests_passed: int = 0
+    tests_failed: int = 0
+    tests_skipped: int = 0
+
+
+class Recorder:
+    """Collects check outcomes for the whole session and the failures of the running test."""
+
+    def __init__(self, operations: Iterable[str] = ()) -> None:
+        self.operations: list[str] = list(operations)
+        self.runs: Counter[tuple[str, str]] = Counter()
+        self.failed: Counter[tuple[str, str]] = Counter()
+        self.findings: dict[tuple[str, str, str], Finding] = {}
+        self.current_test = ""
+        self.pending: list[Finding] = []
+        self.info = RunInfo()
+
+    def passed(self, operation: str, check: str) -> None:
+        """Count one successful run of ``check`` on ``operation``."""
+        self.runs[(operation, check)] += 1
+
+    def failure(self, operation: str, check: str, title: str, message: str, curl: str) -> Finding:
+        """Count one failed run; keep the first example of each distinct failure."""
+        self.runs[(operation, check)] += 1
+        self.failed[(operation, check)] += 1
+        finding = Finding(operation, check, title.strip() or check, message[:MESSAGE_LIMIT], curl, self.current_test)
+        known = self.findings.get(finding.key)
+        if known is not None:
+            known.count += 1
+            return known
+        self.findings[finding.key] = finding
+        self.pending.append(finding)
+        return finding
+
+    def take_pending(self) -> list[Finding]:
+        """The new findings since the running test started (the test fails if there are any)."""
+        pending, self.pending = self.pending, []
+        return pending
+
+    # -- figures -------------------------------------------------------------------------------------
+
+    @property
+    def checks(self) -> list[str]:
+        """Every check that ran, in a stable order: Schemathesis' built-ins first."""
+        names = {check for _, check in self.runs}
+        return sorted(names, key=lambda name: (name not in BUILTIN_ORDER, BUILTIN_ORDER.get(name, 0), name))
+
+    @property
+    def checks_run(self) -> int:
+        return sum(self.runs.values())
+
+    @property
+    def failures(self) -> int:
+        return len(self.findings)
+
+    def tested_operations(self) -> list[str]:
+        seen = {operation for operation, _ in self.runs}
+        ordered = [op for op in self.operations if op in seen]
+        return ordered + sorted(seen - set(ordered))
+
+    def figures(self) -> str:
+        """The one-paragraph summary printed at the end of a run."""
+        info = self.info
+        return (
+            f"Elevate contract kit: {info.target} (profile {info.profile}, seed {info.seed}"
+            f"{', read-only' if info.read_only else ''}{', sandbox' if info.sandbox else ''})\n"
+            f"  duration {info.duration:.1f} s, "
+            f"operations {len(self.tested_operations())}/{len(self.operations)}, "
+            f"checks run {self.checks_run}, failures {self.failures}, "
+            f"tests {info.tests_passed} passed / {info.tests_failed} failed / {info.tests_skipped} skipped"
+        )
+
+    # -- writers -------------------------------------------------------------------------------------
+
+    def write(self, directory: Path) -> list[Path]:
+        """Write report.json, report.md and report.html into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        outputs = {
+            "report.json": json.dumps(self.as_dict(), indent=2),
+            "report.md": self.as_markdown(),
+            "report.html": self.as_html(),
+        }
+        paths = []
+        for name, text in outputs.items():
+            path = directory / name
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "info": asdict(self.info),
+            "checks_run": self.checks_run,
+            "operations": self.tested_operations(),
+            "matrix": [
+                {"operation": op, "check": check, "runs": runs, "failures": self.failed[(op, check)]}
+                for (op, check), runs in sorted(self.runs.items())
+            ],
+            "failures": [asdict(finding) for finding in self.findings.values()],
+        }
+
+    def _cell(self, operation: str, check: str) -> tuple[str, str]:
+        runs = self.runs[(operation, check)]
+        failed = self.failed[(operation, check)]
+        if not runs:
+            return "", "none"
+        if failed:
+            return f"✗ {failed}/{runs}", "fail"
+        return f"✓ {runs}", "pass"
+
+    def as_markdown(self) -> str:
+        checks = self.checks
+        lines = [
+            "# Elevate contract kit report",
+            "",
+            "```",
+            self.figures(),
+            "```",
+            "",
+            "## Operations by checks",
+            "",
+        ]
+        lines.append("| operation | " + " | ".join(checks) + " |")
+        lines.append("|---|" + "---|" * len(checks))
+        for operation in self.tested_operations():
+            cells = [self._cell(operation, check)[0] for check in checks]
+            lines.append(f"| `{operation}` | " + " | ".join(cells) + " |")
+        lines += ["", f"## Failures ({self.failures})", ""]
+        if not self.findings:
+            lines.append("None: the implementation passed every check the kit ran.")
+        for number, finding in enumerate(self.findings.values(), 1):
+            lines += [
+                f"### {number}. `{finding.operation}`: {finding.check}",
+                "",
+                f"**{finding.title}** (seen {finding.count}x; test `{finding.test}`)",
+                "",
+                "```",
+                finding.message.strip(),
+                "```",
+                "",
+                "Reproduce with:",
+                "",
+                "```sh",
+                finding.curl or "(no request recorded)",
+                "```",
+                "",
+            ]
+        return "\n".join(lines) + "\n"
+
+    def as_html(self) -> str:
+        esc = html.escape
+        checks = self.checks
+        head = "".join(f"<th><span>{esc(check)}</span></th>" for check in checks)
+        rows = []
+        for operation in self.tested_operations():
+            cells = "".join(
+                f'<td class="{css}">{esc(text)}</td>' for text, css in (self._cell(operation, c) for c in checks)
+            )
+            rows.append(f"<tr><th><code>{esc(operation)}</code></th>{cells}</tr>")
+        failures = []
+        for number, finding in enumerate(self.findings.values(), 1):
+            failures.append(
+                f"<section><h3>{number}. <code>{esc(finding.operation)}</code>: {esc(finding.check)}</h3>"
+                f"<p><b>{esc(finding.title)}</b> (seen {finding.count}x; "
+                f"test <code>{esc(finding.test)}</code>)</p>"
+                f"<pre>{esc(finding.message.strip())}</pre><p>Reproduce with:</p>"
+                f'<pre class="curl">{esc(finding.curl or "(no request recorded)")}</pre></section>'
+            )
+        body = "".join(failures) or "<p>None: the implementation passed every check the kit ran.</p>"
+        return HTML_TEMPLATE.format(
+            figures=esc(self.figures()), head=head, rows="".join(rows), count=self.failures, failures=body
+        )
+
+
+# Schemathesis' checks in the order the report shows them; custom and scenario checks follow by name.
+BUILTIN_ORDER = {
+    name: index
+    for index, name in enumerate(
+        [
+            "not_a_server_error",
+            "status_code_conformance",
+            "content_type_conformance",
+            "response_headers_conformance",
+            "response_schema_conformance",
+            "negative_data_rejection",
+            "positive_data_acceptance",
+            "missing_required_header",
+            "unsupported_method",
+            "ignored_auth",
+            "use_after_free",
+            "ensure_resource_availability",
+        ]
+    )
+}
+
+HTML_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Elevate contract kit report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.85rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.4rem; text-align: center; }}
+thead th {{ vertical-align: bottom; height: 11rem; white-space: nowrap; }}
+thead th span {{ writing-mode: vertical-rl; transform: rotate(180deg); }}
+tbody th {{ text-align: left; white-space: nowrap; }}
+td.pass {{ background: #e6f4ea; }} td.fail {{ background: #fce8e6; font-weight: bold; }}
+td.none {{ background: #f5f5f5; }}
+pre {{ background: #f6f8fa; padding: 0.6rem; overflow-x: auto; white-space: pre-wrap; }}
+pre.curl {{ background: #fff8e1; }}
+</style></head><body>
+<h1>Elevate contract kit report</h1>
+<pre>{figures}</pre>
+<h2>Operations by checks</h2>
+<table><thead><tr><th>operation</th>{head}</tr></thead><tbody>{rows}</tbody></table>
+<h2>Failures ({count})</h2>
+{failures}
+</body></html>
+"""

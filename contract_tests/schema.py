@@ -1,0 +1,137 @@
+"""The contract as Schemathesis sees it: loaded from the project's ``openapi/`` files, tuned per profile.
+
+``SCHEMA`` exists from import so that test modules can decorate with ``@SCHEMA.parametrize()``; the
+kit's ``conftest`` calls ``configure`` before collection to point it at the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import schemathesis
+from schemathesis import Case, Config, Response
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure
+from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.specs.openapi import checks as openapi_checks
+
+from contract_tests import spec
+from contract_tests.target import Profile, Target
+from sandbox.domain.errors import BUSINESS_CODES
+from sandbox.settings import ELEVATE_SPEC
+
+# The checks the issue names, by their Schemathesis names, in the order the report shows them.
+CONFORMANCE_CHECKS: list[Callable[..., Any]] = [
+    not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_headers_conformance,
+    openapi_checks.response_schema_conformance,
+    openapi_checks.negative_data_rejection,
+    openapi_checks.positive_data_acceptance,
+    openapi_checks.missing_required_header,
+    openapi_checks.unsupported_method,
+    openapi_checks.ignored_auth,
+]
+STATEFUL_CHECKS: list[Callable[..., Any]] = [
+    *CONFORMANCE_CHECKS,
+    openapi_checks.use_after_free,
+    openapi_checks.ensure_resource_availability,
+]
+# Statuses positive data may earn without question. 400/403/404 are judged by `is_business_refusal`.
+POSITIVE_STATUSES = ["2xx", "3xx", "401", "409", "429", "5xx"]
+REFUSAL_STATUSES = frozenset({400, 403, 404})
+
+
+def _profile_settings(profile: Profile) -> dict[str, Any]:
+    """Examples per operation and stateful scenarios: quick runs on every push, full nightly."""
+    if profile is Profile.FULL:
+        return {"max-examples": 150, "stateful-examples": 80, "stateful-steps": 12}
+    return {"max-examples": 6, "stateful-examples": 25, "stateful-steps": 8}
+
+
+def build_config(target: Target | None = None) -> Config:
+    """A Schemathesis configuration for ``target`` (or a placeholder before the target is known)."""
+    profile = target.profile if target else Profile.QUICK
+    tuned = _profile_settings(profile)
+    read_only = bool(target and target.read_only)
+    data: dict[str, Any] = {
+        "seed": target.seed if target else 0,
+        "generation": {"database": "none", "max-examples": tuned["max-examples"], "deterministic": False},
+        "phases": {
+            "examples": {"enabled": True, "fill-missing": True},
+            # Read-only runs may point at production: probe undeclared methods with the safe TRACE only.
+            "coverage": {"enabled": True, **({"unexpected-methods": ["trace"]} if read_only else {})},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": True, "max-steps": tuned["stateful-steps"]},
+        },
+        "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES}},
+        "request-timeout": 15,
+    }
+    if target is not None:
+        data["base-url"] = target.api_url
+        data["headers"] = target.auth_headers
+    return Config.from_dict(data)
+
+
+def load_contract(target: Target | None = None) -> schemathesis.BaseSchema:
+    """The Elevate contract from ``openapi/elevate-payments.yaml`` (never from the target)."""
+    return schemathesis.openapi.from_path(ELEVATE_SPEC, config=build_config(target))
+
+
+SCHEMA = load_contract()
+
+
+def configure(target: Target, operation_ids: list[str] | None = None) -> None:
+    """Point ``SCHEMA`` at ``target``: base URL, token, seed and the profile's generation settings.
+
+    ``operation_ids`` restricts fuzzing to those operations (the kit's own tests use it to stay fast).
+    """
+    SCHEMA.config = build_config(target).projects.get(SCHEMA.raw_schema)
+    SELECTED[:] = operation_ids or []
+
+
+# The operationIds `--operation` selected (empty: every operation).
+SELECTED: list[str] = []
+
+
+def selection(*, reads: bool) -> schemathesis.BaseSchema:
+    """The read (GET) or write operations of the contract, within ``--operation``'s selection."""
+    chosen = SCHEMA.include(operation_id=list(SELECTED)) if SELECTED else SCHEMA
+    # Exclusions, not a second inclusion: Schemathesis joins inclusions with "or".
+    if reads:
+        return chosen.exclude(method=["POST", "PUT", "PATCH", "DELETE"])
+    return chosen.exclude(method="GET")
+
+
+def stateful_settings(target: Target) -> dict[str, int]:
+    """Hypothesis settings of the state machine for ``target``'s profile."""
+    tuned = _profile_settings(target.profile)
+    return {"max_examples": tuned["stateful-examples"], "stateful_step_count": tuned["stateful-steps"]}
+
+
+# -- positive data acceptance, tuned for documented business refusals ----------------------------------
+
+
+def is_business_refusal(case: Case, response: Response) -> bool:
+    """A 400/403/404 that the contract allows for schema-valid data (an unknown record, a rule).
+
+    Against a target that sends the error ``code``, only the documented business codes count. Against
+    one that does not, such a status is accepted for operations that reference other records.
+    """
+    if response.status_code not in REFUSAL_STATUSES:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        return body["code"] in BUSINESS_CODES
+    return spec.by_label(case.operation.label).references_records()
+
+
+@SCHEMA.hook
+def filter_failure(context: schemathesis.HookContext, failure: Failure, case: Case, response: Response) -> bool:
+    """Keep every failure except a positive-data rejection that is a documented business refusal."""
+    return not (isinstance(failure, RejectedPositiveData) and is_business_refusal(case, response))
