@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from contextlib import asynccontextmanager
 from typing import Any
 
 from connexion import AsyncApp
@@ -15,12 +16,15 @@ from starlette.exceptions import HTTPException
 
 from sandbox.api import errors as error_handlers
 from sandbox.api import handlers  # noqa: F401  (importing registers every handler; a broken import stops the start)
-from sandbox.api.middleware import BodyLimitMiddleware, RuntimeMiddleware
+from sandbox.api.body_limits import BodyLimits
+from sandbox.api.middleware import RuntimeMiddleware
+from sandbox.api.recording import JournalMiddleware
 from sandbox.api.registry import resolve
 from sandbox.api.rendering import OrjsonJsonifier
 from sandbox.api.validation import validator_map
 from sandbox.auth import read_token
 from sandbox.domain.errors import SandboxError
+from sandbox.persistence import ChangeTracker, StateFile
 from sandbox.runtime import Runtime
 from sandbox.settings import Settings
 from sandbox.store import Store
@@ -40,6 +44,22 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
     return SandboxBearer
 
 
+def _lifespan(state_file: StateFile | None) -> Any:
+    """Save the state file periodically while serving, and once more on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> Any:
+        if state_file is not None:
+            state_file.start()
+        try:
+            yield
+        finally:
+            if state_file is not None:
+                state_file.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> AsyncApp:
     """Build the ASGI app: the Elevate API under /v1 and the control API under /_sandbox."""
     # Connexion logs an ERROR for every undocumented query parameter; they are ignored, as Elevate would.
@@ -49,7 +69,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         from fixtures import build_dataset
 
         runtime = Runtime(settings=settings, store=Store(settings, build_dataset))
-    app = AsyncApp(__name__, jsonifier=OrjsonJsonifier())
+    state_file = None
+    if settings.state_file:
+        # Restored before anything is served; a corrupt or incompatible file raises StateFileError.
+        state_file = StateFile(settings.state_file, runtime.store, settings.save_interval, settings.base_url)
+        state_file.restore()
+    app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file))
     common = {
         "resolver": Resolver(function_resolver=resolve),
         "validate_responses": settings.validate_responses,
@@ -67,12 +92,25 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         **common,
     )
     app.add_middleware(
-        BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, max_bytes=settings.max_body_bytes
+        BodyLimits,
+        position=MiddlewarePosition.BEFORE_ROUTING,
+        max_bytes=settings.max_body_bytes,
+        overrides={"/_sandbox/state": settings.max_state_bytes},
     )
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
+    if settings.journal_size > 0:
+        app.add_middleware(
+            JournalMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            store=runtime.store,
+            secret=settings.jwt_secret,
+        )
+    if state_file is not None:
+        app.add_middleware(ChangeTracker, position=MiddlewarePosition.BEFORE_EXCEPTION, store=runtime.store)
     app.add_error_handler(SandboxError, error_handlers.sandbox_error)
     app.add_error_handler(ProblemException, error_handlers.problem_error)
     app.add_error_handler(HTTPException, error_handlers.http_error)
     app.add_error_handler(Exception, error_handlers.unexpected_error)
     app.runtime = runtime  # type: ignore[attr-defined]
+    app.state_file = state_file  # type: ignore[attr-defined]
     return app

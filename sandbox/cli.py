@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
+from contract_tests.cli import add_verify_parser, run_verify
 from sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
 from sandbox.clock import SystemClock
 from sandbox.settings import Settings, settings_from_env
@@ -29,6 +30,17 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
     )
+    serve.add_argument(
+        "--state-file",
+        default=env.state_file,
+        help="JSON file of every tenant: restored on start, saved on shutdown and every --save-interval seconds",
+    )
+    serve.add_argument(
+        "--save-interval",
+        type=int,
+        default=env.save_interval,
+        help=f"seconds between saves of --state-file, 0 for shutdown only (default {env.save_interval})",
+    )
 
 
 def build_parser(env: Settings) -> argparse.ArgumentParser:
@@ -39,6 +51,7 @@ def build_parser(env: Settings) -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print a bearer token for the sandbox on one line")
     token.add_argument("--tenant", default=DEFAULT_TENANT, help="tenant whose state the token selects")
     token.add_argument("--expires-in", type=int, default=DEFAULT_EXPIRES_IN, help="lifetime in seconds")
+    add_verify_parser(sub)
     return parser
 
 
@@ -48,15 +61,21 @@ def serve(settings: Settings) -> None:
 
     from fixtures import DATASETS
     from sandbox.app import create_app
+    from sandbox.persistence import StateFileError
 
     if settings.dataset not in DATASETS:
         sys.exit(f"elevate-sandbox: unknown dataset {settings.dataset!r}; choose one of {', '.join(sorted(DATASETS))}")
-    app = create_app(settings)
+    if settings.save_interval < 0:
+        sys.exit("elevate-sandbox: --save-interval must be 0 (shutdown only) or a number of seconds")
+    try:
+        app = create_app(settings)
+    except StateFileError as exc:
+        sys.exit(f"elevate-sandbox: {exc}; nothing was started (move the file away to start empty)")
     # Seed the default tenant now: a broken dataset stops the start, and the first request is fast.
     app.runtime.store.tenant(DEFAULT_TENANT)  # type: ignore[attr-defined]
     print(
         f"Elevate sandbox listening on {settings.base_url}/v1 (Swagger UI {settings.base_url}/v1/ui/) "
-        f"with seed {settings.seed} and dataset {settings.dataset!r}",
+        f"with seed {settings.seed} and dataset {settings.dataset!r}{_restored_note(app, settings)}",
         flush=True,
     )
     uvicorn.run(
@@ -65,8 +84,17 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         log_level="warning",
         access_log=settings.access_log,
-        lifespan="off",
+        # The lifespan saves the state file periodically and on shutdown.
+        lifespan="on",
     )
+
+
+def _restored_note(app: object, settings: Settings) -> str:
+    """What the start line adds about the state file."""
+    if not settings.state_file:
+        return ""
+    restored = len(app.state_file.restored)  # type: ignore[attr-defined]
+    return f"; state file {settings.state_file} ({restored} tenants restored)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,8 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 freeze_time=args.freeze_time,
                 public_url=args.public_url,
                 access_log=args.access_log,
+                state_file=args.state_file,
+                save_interval=args.save_interval,
             )
         )
+    elif args.command == "verify":
+        return run_verify(args)
     elif args.command == "token":
         try:
             print(mint_token(env.jwt_secret, SystemClock(), args.tenant, args.expires_in))

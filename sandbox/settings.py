@@ -15,6 +15,7 @@ CONTROL_SPEC = OPENAPI_DIR / "sandbox-control.yaml"
 # A fixed development secret: tokens minted by one sandbox work on another with the same default.
 DEFAULT_JWT_SECRET = "elevate-sandbox-development-secret-not-for-production"
 MAX_BODY_BYTES = 1024 * 1024
+MAX_STATE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,13 @@ class Settings:
     public_url: str | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     access_log: bool = False
+    # A JSON file holding every tenant: restored on start, saved on shutdown and every save_interval seconds.
+    state_file: str | None = None
+    save_interval: int = 30
+    # Requests remembered per tenant by the request journal (0: no journal).
+    journal_size: int = 500
+    # Body limit of PUT /_sandbox/state, whose documents are larger than any Elevate request.
+    max_state_bytes: int = MAX_STATE_BYTES
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property

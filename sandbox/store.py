@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sandbox.clock import FrozenClock, SystemClock, parse_instant
 from sandbox.domain.backend import Backend
 from sandbox.domain.state import TenantState
+from sandbox.journal import Journal
 from sandbox.settings import Settings
 
 DatasetBuilder = Callable[[str, Backend, int], None]
@@ -34,6 +35,10 @@ class Store:
         self._build_dataset = build_dataset
         self._tenants: dict[str, Tenant] = {}
         self._lock = threading.Lock()
+        # Bumped by anything that may have changed a tenant, so that the state file saves only when needed.
+        self.generation = 0
+        # Recent requests per tenant; kept across resets (what was asked is history, not state).
+        self.journal = Journal(settings.journal_size)
 
     def tenant(self, name: str) -> Tenant:
         """The tenant called ``name``, seeded on first use."""
@@ -45,6 +50,7 @@ class Store:
             if tenant is None:
                 tenant = self._new_tenant(name, self._settings.seed, self._settings.dataset)
                 self._tenants[name] = tenant
+                self.generation += 1
             return tenant
 
     def reset(self, name: str, seed: int | None = None, dataset: str | None = None) -> Tenant:
@@ -56,7 +62,27 @@ class Store:
         fresh = self._new_tenant(name, seed, dataset)
         with self._lock:
             self._tenants[name] = fresh
+            self.generation += 1
         return fresh
+
+    def put(self, tenant: Tenant) -> None:
+        """Add or replace a tenant built elsewhere (restored from the state file)."""
+        with self._lock:
+            self._tenants[tenant.name] = tenant
+            self.generation += 1
+
+    def tenants(self) -> list[Tenant]:
+        """Every tenant created so far, by name."""
+        with self._lock:
+            return [self._tenants[name] for name in sorted(self._tenants)]
+
+    def touch(self) -> None:
+        """Note that a tenant may have changed."""
+        self.generation += 1
+
+    def find(self, name: str) -> Tenant | None:
+        """The tenant called ``name`` if it exists (public pages must not seed tenants on demand)."""
+        return self._tenants.get(name)
 
     def tenant_names(self) -> list[str]:
         """Names of the tenants created so far."""
@@ -65,7 +91,12 @@ class Store:
     def _new_tenant(self, name: str, seed: int, dataset: str) -> Tenant:
         clock = FrozenClock(parse_instant(self._settings.freeze_time)) if self._settings.freeze_time else SystemClock()
         # Building a dataset may consume the seed's randomness; later ids and tokens come from its own stream.
-        backend = Backend(TenantState(), clock, random.Random(seed), public_base_url=self._settings.base_url)
+        backend = Backend(
+            TenantState(), clock, random.Random(seed), public_base_url=self._settings.base_url, tenant=name
+        )
         self._build_dataset(dataset, backend, seed)
+        # Seeded history counts its time from now, and only records created by requests honour magic values.
+        backend.progression.epoch = clock.now()
+        backend.progression.magic_values = True
         backend.rng.seed(f"{seed}:requests")
         return Tenant(name=name, seed=seed, dataset=dataset, backend=backend)

@@ -2,7 +2,12 @@
 
 from sandbox.api import (  # noqa: F401
     control,
+    control_simulations,
+    control_state,
+    control_time,
     customers,
+    dashboard,
+    hosted,
     invoice_payments,
     links,
     mandates,

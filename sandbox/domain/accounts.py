@@ -81,6 +81,7 @@ def create_customer_payment(
         bill_run_type=target.bill_run_type if target else bill_run_type,
     )
     ctx.state.customer_payments[payment.id] = payment
+    ctx.index.customer_payments_by_customer.setdefault(customer.id, []).append(payment)
     customer.balance += amount
     remaining = amount
     for invoice in _settlement_order(ctx, customer, target):
@@ -119,11 +120,7 @@ def _payments_received(ctx: Context, customer: Customer) -> list[tuple[object, D
         for p in ctx.index.payments_of(invoice.id)
         if p.customer_payment_id is None and is_collected(p)
     ]
-    received += [
-        (c.payment_date, c.amount)
-        for c in ctx.state.customer_payments.values()
-        if c.customer_id == customer.id
-    ]
+    received += [(c.payment_date, c.amount) for c in ctx.index.customer_payments_of(customer.id)]
     return received
 
 

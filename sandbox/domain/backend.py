@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from sandbox.clock import Clock
-from sandbox.domain import accounts, customers, links, mandates, outbound, payments, providers, refunds
+from sandbox.domain import accounts, customers, links, mandates, outbound, payments, progression, providers, refunds
 from sandbox.domain.context import Context, Index
 from sandbox.domain.enums import (
     BillRunType,
@@ -41,16 +41,24 @@ from sandbox.domain.models import (
     SitePaymentMandate,
 )
 from sandbox.domain.money import ZERO
+from sandbox.domain.revisions import counts_changes
 from sandbox.domain.state import TenantState
+from sandbox.domain.timetable import Kind, Progression
 
 
+@counts_changes
 class Backend:
     """One tenant's state and the rules that change it."""
 
     def __init__(
-        self, state: TenantState, clock: Clock, rng: random.Random, public_base_url: str = "http://127.0.0.1:8080"
+        self,
+        state: TenantState,
+        clock: Clock,
+        rng: random.Random,
+        public_base_url: str = "http://127.0.0.1:8080",
+        tenant: str | None = None,
     ) -> None:
-        self._ctx = Context(state, clock, rng, public_base_url.rstrip("/"), Index.build(state))
+        self._ctx = Context(state, clock, rng, public_base_url.rstrip("/"), Index.build(state), tenant)
 
     @property
     def state(self) -> TenantState:
@@ -74,8 +82,31 @@ class Backend:
         return self._ctx.rng
 
     @property
+    def index(self) -> Index:
+        """The lookups the rules keep in step (read-only for callers: lists use them to avoid scans)."""
+        return self._ctx.index
+
+    @property
+    def revision(self) -> int:
+        """A number that every call that may change records moves on (revisions.py): caches compare it."""
+        return self._ctx.revision
+
+    @property
     def public_base_url(self) -> str:
         return self._ctx.public_base_url
+
+    @property
+    def progression(self) -> Progression:
+        """Progression policy per kind, epoch and magic values (timetable.py)."""
+        return self._ctx.progression
+
+    @progression.setter
+    def progression(self, settings: Progression) -> None:
+        self._ctx.progression = settings
+
+    def run_due_progressions(self) -> list[progression.Change]:
+        """Move every record whose timetable step is due by the clock's now."""
+        return progression.run_due(self)
 
     # --- seed and control records ---------------------------------------------------------------------
 
@@ -208,11 +239,14 @@ class Backend:
         third_party_payment_status: ThirdPartyPaymentStatus | None = None,
     ) -> tuple[InvoicePayment, bool]:
         """Record a payment event: (payment, True) when created, (payment, False) when updated."""
-        return payments.create_invoice_payment(
+        payment, created = payments.create_invoice_payment(
             self._ctx, bill_run_type=bill_run_type, invoice_id=invoice_id, amount=amount,
             description=description, payment_method=payment_method,
             third_party_payment_status=third_party_payment_status,
         )
+        if created:
+            progression.settle_created(self, Kind.INVOICE_PAYMENTS, payment)
+        return payment, created
 
     def get_invoice_payment(self, bill_run_type: BillRunType, payment_id: int) -> InvoicePayment:
         """The (adhoc) invoice payment, or NotFound."""
@@ -257,10 +291,12 @@ class Backend:
         description: str | None = None,
     ) -> Refund:
         """Give back collected money (rule 1 picks the method)."""
-        return refunds.create_refund(
+        refund = refunds.create_refund(
             self._ctx, invoice_id=invoice_id, bill_run_type=bill_run_type, amount=amount,
             payment_method=payment_method, description=description,
         )
+        progression.settle_created(self, Kind.REFUNDS, refund)
+        return refund
 
     def move_refund(self, refund_id: int, status: ThirdPartyRefundStatus) -> Refund:
         """Move a refund along its lifecycle; returned money stops counting."""
@@ -272,9 +308,12 @@ class Backend:
         self, *, site_id: int, return_url: str, redirect_url: str | None = None, exit_url: str | None = None
     ) -> SitePaymentMandate:
         """Start a mandate for a site with its contract owner's mandate provider."""
-        return mandates.create_site_payment_mandate(
+        mandate = mandates.create_site_payment_mandate(
             self._ctx, site_id=site_id, return_url=return_url, redirect_url=redirect_url, exit_url=exit_url
         )
+        provider_mandate = self.state.provider_mandates[(mandate.payment_method, mandate.mandate_reference)]
+        progression.settle_created(self, Kind.MANDATES, provider_mandate)
+        return mandate
 
     def get_provider_mandate(
         self,
@@ -349,6 +388,10 @@ class Backend:
             self._ctx, customer_id=customer_id, amount=amount, description=description
         )
 
+    def get_credit_status(self, customer_id: int) -> dict[str, object]:
+        """One customer's CustomerCreditStatus, or NotFound (the list computes only the page it shows)."""
+        return accounts.credit_status(self._ctx, self.get_customer(customer_id))
+
     def credit_statuses(self) -> list[dict[str, object]]:
         """One CustomerCreditStatus per customer, in id order."""
         return accounts.credit_statuses(self._ctx)
@@ -377,6 +420,24 @@ class Backend:
         """Pay a link, once (the sandbox's hosted page)."""
         return links.pay_payment_link(self._ctx, token)
 
+    # --- the sandbox's hosted pages (payment link, mandate flow, payout approval) -----------------------
+
+    def get_payment_link(self, token: str) -> PaymentLink:
+        """The payment link with this token, or NotFound."""
+        return links.link_by_token(self._ctx, token)
+
+    def get_mandate_flow(self, flow_token: str) -> SitePaymentMandate:
+        """The site mandate whose capture flow has this token, or NotFound."""
+        return mandates.site_mandate_by_flow_token(self._ctx, flow_token)
+
+    def complete_mandate_flow(self, flow_token: str) -> ProviderMandate:
+        """The customer completed the mandate flow: the mandate is authorised and waits for submission."""
+        return mandates.complete_mandate_flow(self._ctx, flow_token)
+
+    def decide_outbound_approval(self, payment_id: int, *, approve: bool) -> OutboundPayment:
+        """Approve (SCHEDULED) or reject (CANCELLED) a payout waiting for approval."""
+        return outbound.decide_approval(self._ctx, payment_id, approve=approve)
+
     # --- outbound-payments (1.39) -----------------------------------------------------------------------
 
     def create_outbound_payment(
@@ -390,10 +451,12 @@ class Backend:
         use_customer_credit_balance: bool = False,
     ) -> OutboundPayment:
         """Create a payout (rule 13); ApprovalRequired keeps it waiting for approval."""
-        return outbound.create_outbound_payment(
+        payment = outbound.create_outbound_payment(
             self._ctx, customer_id=customer_id, amount=amount, reference=reference, description=description,
             execution_date=execution_date, use_customer_credit_balance=use_customer_credit_balance,
         )
+        progression.settle_created(self, Kind.OUTBOUND_PAYMENTS, payment)
+        return payment
 
     def get_outbound_payment(self, payment_id: int) -> OutboundPayment:
         """The outbound payment, or NotFound."""

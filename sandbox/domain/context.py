@@ -7,8 +7,9 @@ import string
 from dataclasses import dataclass, field
 
 from sandbox.clock import Clock
-from sandbox.domain.models import Invoice, InvoicePayment, Site
+from sandbox.domain.models import CustomerPayment, Invoice, InvoicePayment, Refund, Site
 from sandbox.domain.state import TenantState
+from sandbox.domain.timetable import Progression
 
 UPPER_ALNUM = string.ascii_uppercase + string.digits
 ALNUM = string.ascii_letters + string.digits
@@ -23,7 +24,11 @@ class Index:
     payments_by_invoice: dict[int, list[InvoicePayment]] = field(default_factory=dict)
     invoices_by_customer: dict[int, list[Invoice]] = field(default_factory=dict)
     sites_by_customer: dict[int, list[Site]] = field(default_factory=dict)
+    # The customer-scoped lists read these, so that one customer's list never scans every record.
+    customer_payments_by_customer: dict[int, list[CustomerPayment]] = field(default_factory=dict)
+    refunds_by_customer: dict[int, list[Refund]] = field(default_factory=dict)
     link_ids_by_token: dict[str, int] = field(default_factory=dict)
+    site_mandate_ids_by_flow_token: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, state: TenantState) -> Index:
@@ -37,7 +42,12 @@ class Index:
             payments.sort(key=lambda p: p.id)
         for site in state.sites.values():
             index.sites_by_customer.setdefault(site.customer_id, []).append(site)
+        for customer_payment in state.customer_payments.values():
+            index.customer_payments_by_customer.setdefault(customer_payment.customer_id, []).append(customer_payment)
+        for refund in state.refunds.values():
+            index.refunds_by_customer.setdefault(refund.customer_id, []).append(refund)
         index.link_ids_by_token = {link.token: link.id for link in state.payment_links.values()}
+        index.site_mandate_ids_by_flow_token = {m.flow_token: m.id for m in state.site_mandates.values()}
         return index
 
     def payments_of(self, invoice_id: int) -> list[InvoicePayment]:
@@ -50,6 +60,14 @@ class Index:
     def sites_of(self, customer_id: int) -> list[Site]:
         return self.sites_by_customer.get(customer_id, [])
 
+    def customer_payments_of(self, customer_id: int) -> list[CustomerPayment]:
+        """A customer's customer payments, in id order."""
+        return self.customer_payments_by_customer.get(customer_id, [])
+
+    def refunds_of(self, customer_id: int) -> list[Refund]:
+        """A customer's refunds, in id order."""
+        return self.refunds_by_customer.get(customer_id, [])
+
 
 @dataclass(slots=True)
 class Context:
@@ -60,6 +78,12 @@ class Context:
     rng: random.Random
     public_base_url: str
     index: Index
+    # The tenant this state belongs to, named in the URLs of hosted pages (None: a backend of its own).
+    tenant: str | None = None
+    # How records move without a client asking: policy per kind, the epoch, magic values (progression.py).
+    progression: Progression = field(default_factory=Progression)
+    # Moved on by every backend call that may change records (revisions.py); caches of renderings compare it.
+    revision: int = 0
 
     def token(self, alphabet: str, length: int) -> str:
         """A random token from the injected generator (never the global one): seeds replay exactly."""

@@ -156,3 +156,12 @@ class InvoicePaymentStatus(StrEnum):
     WRITTEN_OFF = "WRITTEN_OFF"
     DISPUTED = "DISPUTED"
     PARTIALLY_PAID = "PARTIALLY_PAID"
+
+
+class ForcedOutcome(StrEnum):
+    """An outcome a magic value forces on a record when it is created (sandbox only, never rendered)."""
+
+    FAIL = "FAIL"
+    CHARGEBACK = "CHARGEBACK"
+    APPROVAL_DENIED = "APPROVAL_DENIED"
+    BOUNCE = "BOUNCE"

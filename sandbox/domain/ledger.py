@@ -60,6 +60,7 @@ def _collect(ctx: Context, payment: InvoicePayment, sign: int) -> None:
 def record_payment(ctx: Context, payment: InvoicePayment) -> InvoicePayment:
     """Store a new invoice payment and book its money."""
     payment_table(ctx.state, payment.bill_run_type)[payment.id] = payment
+    payment.status_since = payment.status_since or ctx.clock.now()
     ctx.index.payments_by_invoice.setdefault(payment.invoice_id, []).append(payment)
     if is_collected(payment):
         _collect(ctx, payment, 1)

@@ -15,6 +15,7 @@ from sandbox.domain.errors import (
     InvalidRequest,
     NotFound,
 )
+from sandbox.domain.hosted import PAY_PAGE, hosted_url
 from sandbox.domain.ledger import record_payment
 from sandbox.domain.lookups import customer_ref, invoice_ref, payment_sequence, provider_ref, require_positive
 from sandbox.domain.models import InvoicePayment, PaymentLink, PaymentProvider
@@ -61,19 +62,24 @@ def create_payment_link(
     link = PaymentLink(
         id=ctx.state.next_id("payment_links"), payment_provider_id=provider.id, amount=amount,
         description=description, token=token, email=email, **targets,
-        payment_link=f"{ctx.public_base_url}/_sandbox/hosted/pay/{token}",
+        payment_link=hosted_url(ctx, PAY_PAGE, token),
     )
     ctx.state.payment_links[link.id] = link
     ctx.index.link_ids_by_token[token] = link.id
     return link
 
 
-def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
-    """Pay a link once: a payment on its invoice, or a customer payment toward the balance."""
+def link_by_token(ctx: Context, token: str) -> PaymentLink:
+    """The link with this token, or NotFound."""
     link_id = ctx.index.link_ids_by_token.get(token)
     if link_id is None:
         raise NotFound(f"No payment link with token {token}")
-    link = ctx.state.payment_links[link_id]
+    return ctx.state.payment_links[link_id]
+
+
+def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
+    """Pay a link once: a payment on its invoice, or a customer payment toward the balance."""
+    link = link_by_token(ctx, token)
     if link.paid:
         raise InvalidRequest(f"Payment link {link.id} has already been paid", PAYMENT_NOT_OPEN)
     provider = _active(ctx.state.payment_providers[link.payment_provider_id])

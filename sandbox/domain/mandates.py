@@ -14,11 +14,13 @@ from sandbox.domain.enums import (
     PaymentProviderStatus,
 )
 from sandbox.domain.errors import (
+    INVALID_STATUS_TRANSITION,
     NO_MANDATE_PROVIDER,
     THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED,
     InvalidRequest,
     NotFound,
 )
+from sandbox.domain.hosted import MANDATE_PAGE, hosted_url
 from sandbox.domain.lifecycles import MANDATE_TRANSITIONS, check_transition
 from sandbox.domain.lookups import require_positive, site_ref
 from sandbox.domain.models import (
@@ -90,10 +92,11 @@ def create_site_payment_mandate(
     mandate = SitePaymentMandate(
         id=ctx.state.next_id("site_mandates"), site_id=site.id, return_url=return_url, payment_method=method,
         flow_token=flow_token, mandate_reference=reference,
-        redirect_url=redirect_url or f"{ctx.public_base_url}/_sandbox/hosted/mandates/{flow_token}",
+        redirect_url=redirect_url or hosted_url(ctx, MANDATE_PAGE, flow_token),
         exit_url=exit_url, third_party_customer_reference=customer_reference,
     )
     ctx.state.site_mandates[mandate.id] = mandate
+    ctx.index.site_mandate_ids_by_flow_token[flow_token] = mandate.id
     ctx.state.provider_mandates[(method, reference)] = _provider_mandate(ctx, mandate, site, customer)
     site.payment_method, site.mandate_reference, site.mandate_status = method, reference, MandateStatus.NEW
     return mandate
@@ -106,7 +109,7 @@ def _provider_mandate(
     return ProviderMandate(
         payment_method=mandate.payment_method, mandate_reference=mandate.mandate_reference,
         customer_id=customer.id, site_id=site.id, contract_owner_id=customer.contract_owner_id,
-        status=MandateStatus.NEW, created_at=ctx.clock.now(),
+        status=MandateStatus.NEW, created_at=ctx.clock.now(), status_since=ctx.clock.now(),
         third_party_customer_reference=mandate.third_party_customer_reference, email=customer.email,
         first_name=customer.first_name, last_name=customer.last_name, company_name=customer.name,
         address_line1=site.address_line1, city=site.city, postcode=site.postcode,
@@ -155,6 +158,7 @@ def move_provider_mandate(
     if not check_transition(MANDATE_TRANSITIONS, "mandate", mandate.status, status):
         return mandate
     mandate.status = status
+    mandate.status_since = ctx.clock.now()
     site = ctx.state.sites[mandate.site_id]
     if site.mandate_reference == mandate.mandate_reference and site.payment_method is mandate.payment_method:
         site.mandate_status = status
@@ -190,3 +194,32 @@ def record_instant_bank_payment(
     if upfront:
         ctx.state.customers[mandate.customer_id].balance += amount
     return payment
+
+
+# A completed capture flow: the customer authorised the mandate, which now waits to be submitted to the
+# bank (GoCardless: pending_customer_approval -> pending_submission once the billing request is fulfilled).
+FLOW_OPEN_STATUSES = (MandateStatus.NEW, MandateStatus.CREATED)
+FLOW_COMPLETION_STEPS = (MandateStatus.CUSTOMER_APPROVAL_GRANTED, MandateStatus.PENDING_SUBMISSION)
+
+
+def site_mandate_by_flow_token(ctx: Context, flow_token: str) -> SitePaymentMandate:
+    """The site mandate whose capture flow has this token, or NotFound."""
+    mandate_id = ctx.index.site_mandate_ids_by_flow_token.get(flow_token)
+    if mandate_id is None:
+        raise NotFound(f"No mandate flow with token {flow_token}")
+    return ctx.state.site_mandates[mandate_id]
+
+
+def complete_mandate_flow(ctx: Context, flow_token: str) -> ProviderMandate:
+    """The customer completed the flow: the provider mandate is approved and waits for submission, once."""
+    flow = site_mandate_by_flow_token(ctx, flow_token)
+    mandate = _mandate_or_404(ctx, flow.payment_method, flow.mandate_reference)
+    if mandate.status not in FLOW_OPEN_STATUSES:
+        raise InvalidRequest(
+            f"The mandate flow {flow_token} was already completed: mandate {mandate.mandate_reference} is "
+            f"{mandate.status.value}",
+            INVALID_STATUS_TRANSITION,
+        )
+    for status in FLOW_COMPLETION_STEPS:
+        move_provider_mandate(ctx, flow.payment_method, flow.mandate_reference, status)
+    return mandate

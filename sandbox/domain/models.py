@@ -13,6 +13,7 @@ from decimal import Decimal
 from sandbox.domain.enums import (
     BillRunType,
     CustomerPaymentType,
+    ForcedOutcome,
     InvoicePaymentStatus,
     MandateStatus,
     PaymentMethod,
@@ -192,6 +193,10 @@ class InvoicePayment:
     meta_data: str | None = None
     error_info: str | None = None
     currency_id: int = GBP_CURRENCY_ID
+    # When the payment entered its third-party status (the clock's timetable counts from it; not rendered).
+    status_since: datetime | None = None
+    # What a magic value decided at creation (sandbox only; not rendered).
+    forced_outcome: ForcedOutcome | None = None
 
     def to_api(self) -> Api:
         invoice_key = "generatedInvoiceId" if self.bill_run_type is BillRunType.NORMAL else "generatedAdhocInvoiceId"
@@ -222,6 +227,8 @@ class Refund:
     created_at: datetime
     description: str | None = None
     error_info: str | None = None
+    status_since: datetime | None = None
+    forced_outcome: ForcedOutcome | None = None
 
     def to_api(self) -> Api:
         return compact(
@@ -309,6 +316,7 @@ class ProviderMandate:
     postcode: str | None = None
     country_code: str = "GB"
     telephone: str | None = None
+    status_since: datetime | None = None
 
     def to_api(self) -> Api:
         return compact(
@@ -416,6 +424,8 @@ class OutboundPayment:
     execution_date: date | None = None
     use_customer_credit_balance: bool = False
     credit_applied: bool = field(default=False)
+    status_since: datetime | None = None
+    forced_outcome: ForcedOutcome | None = None
 
     def to_api(self) -> Api:
         return compact(

@@ -8,12 +8,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sandbox.domain import magic
 from sandbox.domain.context import Context
 from sandbox.domain.enums import PaymentMethod, ThirdPartyOutboundPaymentStatus
 from sandbox.domain.errors import (
     AMOUNT_OVER_LIMIT,
     EXECUTION_DATE_NOT_IN_FUTURE,
     INSUFFICIENT_CREDIT,
+    INVALID_STATUS_TRANSITION,
     PATCH_INVALID,
     PAYMENT_METHOD_NOT_SUPPORTED,
     PAYMENT_NOT_OPEN,
@@ -21,6 +23,7 @@ from sandbox.domain.errors import (
     FieldProblem,
     InvalidRequest,
 )
+from sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
 from sandbox.domain.ledger import credit_of
 from sandbox.domain.lifecycles import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
 from sandbox.domain.lookups import customer_ref, get_or_404, require_positive
@@ -103,13 +106,15 @@ def create_outbound_payment(
         status=PENDING_APPROVAL if needs_approval else ThirdPartyOutboundPaymentStatus.NEW,
         created_at=ctx.clock.now(), description=description, execution_date=execution_date,
         use_customer_credit_balance=use_customer_credit_balance,
+        forced_outcome=magic.outbound_outcome(ctx, reference),
     )
+    payment.status_since = payment.created_at
     ctx.state.outbound_payments[payment.id] = payment
     if needs_approval:
         # The one refusal that keeps what it created: the payout exists and waits for approval.
         raise ApprovalRequired(
             message=APPROVAL_MESSAGE,
-            authorisation_url=f"{ctx.public_base_url}/_sandbox/hosted/outbound-approvals/{payment.id}",
+            authorisation_url=hosted_url(ctx, APPROVAL_PAGE, payment.id),
             outbound_payment_id=payment.id,
         )
     return payment
@@ -131,6 +136,7 @@ def _check_status(ctx: Context, payment: OutboundPayment, status: ThirdPartyOutb
 def _enter_status(ctx: Context, payment: OutboundPayment, status: ThirdPartyOutboundPaymentStatus) -> None:
     """Rule 13: a payout that completes using credit reduces the customer's credit balance, once."""
     payment.status = status
+    payment.status_since = ctx.clock.now()
     executed = status is ThirdPartyOutboundPaymentStatus.EXECUTED
     if executed and payment.use_customer_credit_balance and not payment.credit_applied:
         ctx.state.customers[payment.customer_id].balance -= payment.amount
@@ -145,6 +151,18 @@ def move_outbound_payment(
     if _check_status(ctx, payment, status):
         _enter_status(ctx, payment, status)
     return payment
+
+
+def decide_approval(ctx: Context, payment_id: int, *, approve: bool) -> OutboundPayment:
+    """The approver's answer at the provider: approved payouts are SCHEDULED, rejected ones CANCELLED."""
+    payment = get_outbound_payment(ctx, payment_id)
+    if payment.status is not PENDING_APPROVAL:
+        raise InvalidRequest(
+            f"Outbound payment {payment.id} is {payment.status.value}: it is not waiting for approval",
+            INVALID_STATUS_TRANSITION,
+        )
+    status = ThirdPartyOutboundPaymentStatus.SCHEDULED if approve else ThirdPartyOutboundPaymentStatus.CANCELLED
+    return move_outbound_payment(ctx, payment.id, status)
 
 
 def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sandbox.domain import magic
 from sandbox.domain.context import Context
 from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
@@ -55,6 +56,7 @@ def create_invoice_payment(
     amount = to_money(amount)
     require_nonzero(amount)
     status = third_party_payment_status
+    outcome = magic.payment_outcome(ctx, invoice, amount) if payment_method in PROVIDER_METHODS else None
     if payment_method not in PROVIDER_METHODS:
         if status is not None:
             raise InvalidRequest(
@@ -62,7 +64,7 @@ def create_invoice_payment(
                 STATUS_NOT_APPLICABLE,
             )
     elif status is None:
-        status = SUBMISSION_STATUS
+        status = magic.initial_payment_status(outcome, SUBMISSION_STATUS)
     elif (existing := _open_match(ctx, invoice, payment_method, amount)) is not None:
         move_payment(ctx, existing, status)
         return existing, False
@@ -70,7 +72,7 @@ def create_invoice_payment(
         id=ctx.state.next_id(payment_sequence(bill_run_type)),
         bill_run_type=bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
         payment_method=payment_method, payment_date=ctx.clock.today(), description=description,
-        third_party_payment_status=status,
+        third_party_payment_status=status, forced_outcome=outcome,
     )
     return record_payment(ctx, payment), True
 
@@ -88,6 +90,7 @@ def move_payment(
     if not check_transition(PAYMENT_TRANSITIONS, "payment", current, status):
         return payment
     set_payment_status(ctx, payment, status)
+    payment.status_since = ctx.clock.now()
     if status_class(status) is StatusClass.FAILED:
         payment.error_info = error_info or payment.error_info
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sandbox.domain import magic
 from sandbox.domain.context import Context
 from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyRefundStatus
 from sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
@@ -63,8 +64,11 @@ def create_refund(
         customer_id=invoice.customer_id, amount=amount, payment_method=method,
         third_party_refund_status=MANUAL_REFUND_STATUS if manual else PROVIDER_REFUND_STATUS,
         created_at=ctx.clock.now(), description=description,
+        forced_outcome=None if manual else magic.refund_outcome(ctx, amount),
     )
+    refund.status_since = refund.created_at
     ctx.state.refunds[refund.id] = refund
+    ctx.index.refunds_by_customer.setdefault(refund.customer_id, []).append(refund)
     _book(ctx, refund, 1)
     return refund
 
@@ -87,6 +91,7 @@ def move_refund(ctx: Context, refund_id: int, status: ThirdPartyRefundStatus) ->
     if not check_transition(REFUND_TRANSITIONS, "refund", refund.third_party_refund_status, status):
         return refund
     refund.third_party_refund_status = status
+    refund.status_since = ctx.clock.now()
     if status in RETURNED_REFUND_STATUSES:
         _book(ctx, refund, -1)
     return refund

@@ -1,0 +1,47 @@
+"""The control API's snapshots (/_sandbox/state) and request journal (/_sandbox/requests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.api.common import current_tenant
+from sandbox.api.middleware import current_runtime
+from sandbox.api.registry import operation
+from sandbox.domain import timekeeping
+from sandbox.domain.snapshot import TABLES
+from sandbox.journal import DEFAULT_LIMIT
+from sandbox.snapshots import export_tenant, install, read_tenant
+
+
+@operation("exportSandboxState")
+async def export_sandbox_state(**_: Any) -> dict[str, Any]:
+    tenant = current_tenant()
+    with tenant.lock:
+        return export_tenant(tenant)
+
+
+@operation("importSandboxState")
+async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]:
+    restored = read_tenant(body)  # checked whole before the tenant is touched: a bad document changes nothing
+    tenant = current_tenant()
+    with tenant.lock:
+        install(tenant, restored)
+        tables = {name: len(getattr(tenant.backend.state, name)) for name in TABLES}
+        return {
+            "tenant": tenant.name,
+            "seed": tenant.seed,
+            "dataset": tenant.dataset,
+            **timekeeping.clock_view(tenant.backend),
+            "tables": tables,
+        }
+
+
+@operation("getRequestJournal")
+async def get_request_journal(**params: Any) -> list[dict[str, Any]]:
+    return current_runtime().store.journal.recent(
+        current_tenant().name,
+        method=params.get("method"),
+        path=params.get("path"),
+        status=params.get("status"),
+        limit=params.get("limit", DEFAULT_LIMIT),
+    )

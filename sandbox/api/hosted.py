@@ -1,0 +1,182 @@
+"""The hosted pages under /_sandbox/hosted: public HTML (no bearer token), the URL names the tenant.
+
+Each page is found by what its URL carries: a payment link's token, a mandate flow's token or a payout id,
+in the tenant named by the ``tenant`` query parameter (absent: the default tenant). Refusals render as
+HTML pages with the error's status, since the reader is a person in a browser.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from connexion.lifecycle import ConnexionResponse
+
+from sandbox.api.middleware import current_runtime
+from sandbox.api.registry import operation
+from sandbox.auth import DEFAULT_TENANT
+from sandbox.domain.backend import Backend
+from sandbox.domain.enums import PaymentProviderStatus
+from sandbox.domain.errors import NotFound, SandboxError
+from sandbox.domain.hosted import TENANT_PARAM
+from sandbox.domain.mandates import FLOW_OPEN_STATUSES
+from sandbox.domain.models import PaymentLink, PaymentProvider, SitePaymentMandate
+from sandbox.domain.outbound import PENDING_APPROVAL
+from sandbox.web import hosted as pages
+from sandbox.web.html import Html, render
+from sandbox.web.layout import error_page
+
+HTML = "text/html"
+TITLES = {400: "Request refused", 404: "Page not found", 503: "Provider unavailable"}
+
+
+def html(body: Html, status: int = 200) -> ConnexionResponse:
+    """An HTML page as a response."""
+    return ConnexionResponse(
+        status_code=status, body=body.encode(), mimetype=HTML, content_type=f"{HTML}; charset=utf-8"
+    )
+
+
+def redirect(url: str) -> ConnexionResponse:
+    """303 See Other to ``url``: the browser follows it with a GET."""
+    body = render('<!doctype html><title>Redirecting</title><p>Continue to <a href="{url}">{url}</a>.</p>', url=url)
+    response = html(body, 303)
+    response.headers["Location"] = url
+    return response
+
+
+def hosted_page(handler: Callable[..., Awaitable[ConnexionResponse]]) -> Callable[..., Awaitable[ConnexionResponse]]:
+    """Render the sandbox's refusals (unknown link, already paid, ...) as HTML pages for a person to read."""
+
+    @functools.wraps(handler)
+    async def page(*args: Any, **kwargs: Any) -> ConnexionResponse:
+        try:
+            return await handler(*args, **kwargs)
+        except SandboxError as error:
+            return html(error_page(TITLES.get(error.status, "Request refused"), error.message), error.status)
+
+    return page
+
+
+@contextmanager
+def tenant_backend(tenant: str | None) -> Iterator[Backend]:
+    """The named tenant's backend under its lock; an unknown tenant is a 404 (pages never create tenants)."""
+    name = tenant or DEFAULT_TENANT
+    found = current_runtime().store.find(name)
+    if found is None:
+        raise NotFound(f"No sandbox tenant {name!r} has this page")
+    with found.lock:
+        yield found.backend
+
+
+def self_reference(key: str | int, tenant: str | None) -> str:
+    """A URL reference from a hosted page to itself, relative so that it works behind any public URL prefix."""
+    reference = quote(str(key), safe="")
+    return f"{reference}?{urlencode({TENANT_PARAM: tenant})}" if tenant else reference
+
+
+def _provider_for(b: Backend, flow: SitePaymentMandate, contract_owner_id: int) -> PaymentProvider | None:
+    """The provider that runs the mandate: an active one of its method serving the owner, else any such."""
+    candidates = [
+        p
+        for p in b.state.payment_providers.values()
+        if p.type is flow.payment_method and contract_owner_id in p.contract_owner_ids
+    ]
+    active = [p for p in candidates if p.status is PaymentProviderStatus.ACTIVE]
+    return (active or candidates or [None])[0]
+
+
+def payment_view(b: Backend, link: PaymentLink) -> pages.PaymentView:
+    invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
+    invoice = b.get_invoice(invoice_id) if invoice_id is not None else None
+    customer = b.get_customer(invoice.customer_id if invoice else link.customer_id)  # type: ignore[arg-type]
+    return pages.PaymentView(link, b.get_payment_provider(link.payment_provider_id), customer, invoice)
+
+
+def mandate_view(b: Backend, flow_token: str) -> pages.MandateView:
+    flow = b.get_mandate_flow(flow_token)
+    mandate = b.get_provider_mandate(
+        payment_method=flow.payment_method,
+        mandate_reference=flow.mandate_reference,
+        third_party_customer_reference=flow.third_party_customer_reference,
+    )
+    site = b.get_site(flow.site_id)
+    customer = b.get_customer(site.customer_id)
+    return pages.MandateView(flow, mandate, site, customer, _provider_for(b, flow, customer.contract_owner_id))
+
+
+def approval_view(b: Backend, payment_id: int) -> pages.ApprovalView:
+    payment = b.get_outbound_payment(payment_id)
+    return pages.ApprovalView(payment, b.get_customer(payment.customer_id))
+
+
+@operation("getHostedPaymentPage")
+@hosted_page
+async def get_hosted_payment_page(token: str, tenant: str | None = None, **_: Any) -> ConnexionResponse:
+    with tenant_backend(tenant) as b:
+        view = payment_view(b, b.get_payment_link(token))
+        return html(pages.payment_page(view, self_reference(token, tenant)))
+
+
+@operation("submitHostedPayment")
+@hosted_page
+async def submit_hosted_payment(
+    token: str, body: dict[str, Any], tenant: str | None = None, **_: Any
+) -> ConnexionResponse:
+    with tenant_backend(tenant) as b:
+        link = b.get_payment_link(token)
+        if body["action"] == pages.DECLINE:
+            return html(pages.payment_declined(payment_view(b, link), self_reference(token, tenant)))
+        b.pay_payment_link(token)
+        return html(pages.payment_paid(payment_view(b, link)))
+
+
+@operation("getHostedMandatePage")
+@hosted_page
+async def get_hosted_mandate_page(flow_token: str, tenant: str | None = None, **_: Any) -> ConnexionResponse:
+    with tenant_backend(tenant) as b:
+        view = mandate_view(b, flow_token)
+        is_open = view.mandate.status in FLOW_OPEN_STATUSES
+        return html(pages.mandate_page(view, self_reference(flow_token, tenant), is_open))
+
+
+@operation("submitHostedMandate")
+@hosted_page
+async def submit_hosted_mandate(
+    flow_token: str, body: dict[str, Any], tenant: str | None = None, **_: Any
+) -> ConnexionResponse:
+    with tenant_backend(tenant) as b:
+        flow = b.get_mandate_flow(flow_token)
+        if body["action"] == pages.PROVIDER_DOWN:
+            # A simulated outage: the customer leaves through exitURL and the mandate stays as it was.
+            if flow.exit_url:
+                return redirect(flow.exit_url)
+            message = "The provider is not responding (simulated). Nothing was set up; try again later."
+            return html(error_page("Provider unavailable", message), 503)
+        b.complete_mandate_flow(flow_token)
+        return redirect(flow.return_url)
+
+
+@operation("getHostedOutboundApproval")
+@hosted_page
+async def get_hosted_outbound_approval(
+    outbound_payment_id: int, tenant: str | None = None, **_: Any
+) -> ConnexionResponse:
+    with tenant_backend(tenant) as b:
+        view = approval_view(b, outbound_payment_id)
+        waiting = view.payment.status is PENDING_APPROVAL
+        return html(pages.approval_page(view, self_reference(outbound_payment_id, tenant), waiting))
+
+
+@operation("submitHostedOutboundApproval")
+@hosted_page
+async def submit_hosted_outbound_approval(
+    outbound_payment_id: int, body: dict[str, Any], tenant: str | None = None, **_: Any
+) -> ConnexionResponse:
+    approve = body["action"] == pages.APPROVE
+    with tenant_backend(tenant) as b:
+        b.decide_outbound_approval(outbound_payment_id, approve=approve)
+        return html(pages.approval_decided(approval_view(b, outbound_payment_id), approve))

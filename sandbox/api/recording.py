@@ -1,0 +1,126 @@
+"""ASGI middleware that records every request of a known tenant in the journal; it never breaks a request.
+
+It copies at most BODY_LIMIT bytes of each body as it streams past and parses nothing: the tenant comes
+from the token Connexion already verified (or, when it refused the token, from the token's signed claim).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import jwt
+
+from sandbox.auth import ALGORITHM
+from sandbox.journal import BODY_LIMIT, Message, redact
+from sandbox.store import Store
+
+logger = logging.getLogger("sandbox.journal")
+# Reading the journal is not recorded: a reader polling it would fill it with itself.
+UNRECORDED_PATHS = frozenset({"/_sandbox/requests", "/_sandbox/requests/"})
+
+
+class _Capture:
+    """What one exchange let through: the status, response headers and the first bytes of both bodies."""
+
+    __slots__ = ("request", "request_size", "response", "response_headers", "response_size", "status")
+
+    def __init__(self) -> None:
+        self.request = bytearray()
+        self.request_size = 0
+        self.response = bytearray()
+        self.response_size = 0
+        self.response_headers: list[tuple[bytes, bytes]] = []
+        self.status = 500  # an exchange that ends without a response start failed
+
+    def saw_request(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "http.request":
+            body = message.get("body") or b""
+            self.request_size += len(body)
+            if len(self.request) < BODY_LIMIT:
+                self.request += body[: BODY_LIMIT - len(self.request)]
+
+    def saw_response(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "http.response.start":
+            self.status = message.get("status", 500)
+            self.response_headers = list(message.get("headers") or [])
+        elif kind == "http.response.body":
+            body = message.get("body") or b""
+            self.response_size += len(body)
+            if len(self.response) < BODY_LIMIT:
+                self.response += body[: BODY_LIMIT - len(self.response)]
+
+
+class JournalMiddleware:
+    """Records each exchange in the store's journal under the tenant that made it."""
+
+    def __init__(self, app: Any, store: Store, secret: str) -> None:
+        self.app = app
+        self.store = store
+        self.secret = secret
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("path") in UNRECORDED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        capture = _Capture()
+
+        async def receive_and_copy() -> dict[str, Any]:
+            message = await receive()
+            try:
+                capture.saw_request(message)
+            except Exception:  # the journal must never break a request
+                logger.exception("journal: could not copy a request body")
+            return message
+
+        async def copy_and_send(message: dict[str, Any]) -> None:
+            try:
+                capture.saw_response(message)
+            except Exception:
+                logger.exception("journal: could not copy a response")
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive_and_copy, copy_and_send)
+        finally:
+            try:
+                self._record(scope, capture, time.perf_counter() - started)
+            except Exception:
+                logger.exception("journal: could not record %s %s", scope.get("method"), scope.get("path"))
+
+    def _record(self, scope: dict[str, Any], capture: _Capture, duration: float) -> None:
+        name = self._tenant_of(scope)
+        tenant = self.store.find(name) if name else None
+        if tenant is None:  # no token, or a tenant that does not exist: nothing to file it under
+            return
+        self.store.journal.record(
+            tenant.name,
+            time=tenant.backend.clock.now(),
+            method=scope.get("method", ""),
+            path=scope.get("path", ""),
+            query=(scope.get("query_string") or b"").decode("latin-1"),
+            status=capture.status,
+            duration=duration,
+            request=Message(redact(scope.get("headers") or ()), bytes(capture.request), capture.request_size),
+            response=Message(redact(capture.response_headers), bytes(capture.response), capture.response_size),
+        )
+
+    def _tenant_of(self, scope: dict[str, Any]) -> str | None:
+        token_info = scope.get("extensions", {}).get("connexion_context", {}).get("token_info")
+        if isinstance(token_info, dict) and isinstance(token_info.get("tenant"), str):
+            return token_info["tenant"]
+        # Refused before or by security (expired token, 413, ...): trust the claim only if we signed it.
+        for header, value in scope.get("headers") or ():
+            if header.lower() == b"authorization" and value[:7].lower() == b"bearer ":
+                try:
+                    claims = jwt.decode(
+                        value[7:].strip(), self.secret, algorithms=[ALGORITHM], options={"verify_exp": False}
+                    )
+                except jwt.PyJWTError:
+                    return None
+                tenant = claims.get("tenant")
+                return tenant if isinstance(tenant, str) else None
+        return None

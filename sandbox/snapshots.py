@@ -1,0 +1,155 @@
+"""A whole tenant as one JSON document: its tables, seed, dataset, clock, progression and randomness.
+
+``export_tenant`` writes the document (under the tenant's lock); ``read_tenant`` checks all of it and
+builds the parts of a new state without touching any tenant, so that a bad document changes nothing;
+``install`` then swaps the parts in.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sandbox.clock import Clock, FrozenClock, parse_instant
+from sandbox.domain import timekeeping
+from sandbox.domain.backend import Backend
+from sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
+from sandbox.domain.progression import policies_view, set_policies
+from sandbox.domain.snapshot import dump_state, load_state
+from sandbox.domain.state import TenantState
+from sandbox.domain.timetable import Progression
+
+if TYPE_CHECKING:
+    from sandbox.store import Tenant
+
+TENANT_FORMAT = "elevate-sandbox/tenant-state"
+FORMAT_VERSION = 1
+MAX_CLOCK_OFFSET = timedelta(days=365 * 100)
+
+
+@dataclass(slots=True)
+class Restored:
+    """The checked parts of a tenant read from a document, ready to install."""
+
+    seed: int
+    dataset: str
+    state: TenantState
+    clock: Clock
+    progression: Progression
+    rng_state: tuple[Any, ...]
+
+
+def invalid(where: str, message: str) -> InvalidRequest:
+    return InvalidRequest(f"The state document is not valid: {where}: {message}", SNAPSHOT_INVALID)
+
+
+def export_tenant(tenant: Tenant) -> dict[str, Any]:
+    """The tenant's whole state as JSON data; call it holding the tenant's lock."""
+    backend = tenant.backend
+    version, internal, gauss = backend.rng.getstate()
+    return {
+        "format": TENANT_FORMAT,
+        "version": FORMAT_VERSION,
+        "tenant": tenant.name,
+        "seed": tenant.seed,
+        "dataset": tenant.dataset,
+        "clock": _clock_document(backend.clock),
+        "progression": {
+            "policies": policies_view(backend.progression),
+            "epoch": backend.progression.epoch.isoformat() if backend.progression.epoch else None,
+            "magicValues": backend.progression.magic_values,
+        },
+        "rng": {"version": version, "internal": list(internal), "gauss": gauss},
+        **dump_state(backend.state),
+    }
+
+
+def _clock_document(clock: Clock) -> dict[str, Any]:
+    if timekeeping.is_frozen(clock):
+        return {"now": clock.now().isoformat(), "frozen": True}
+    # A running clock keeps its lead over wall time, so a restored sandbox goes on from the real now.
+    offset = timekeeping.offset_of(clock)
+    return {"now": clock.now().isoformat(), "frozen": False, "offsetSeconds": offset.total_seconds()}
+
+
+def read_tenant(document: Any) -> Restored:
+    """Check a tenant document and build its parts; SNAPSHOT_INVALID (400) when anything is wrong."""
+    if not isinstance(document, dict):
+        raise invalid("document", "expected a JSON object")
+    if document.get("format") != TENANT_FORMAT:
+        raise invalid("format", f"expected {TENANT_FORMAT!r}, not {document.get('format')!r}")
+    if document.get("version") != FORMAT_VERSION:
+        raise invalid("version", f"this sandbox reads version {FORMAT_VERSION}, not {document.get('version')!r}")
+    seed, dataset = document.get("seed"), document.get("dataset")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise invalid("seed", "expected a non-negative integer")
+    if not isinstance(dataset, str):
+        raise invalid("dataset", "expected a string")
+    return Restored(
+        seed=seed,
+        dataset=dataset,
+        state=load_state(document),
+        clock=_read_clock(document.get("clock")),
+        progression=_read_progression(document.get("progression")),
+        rng_state=_read_rng(document.get("rng")),
+    )
+
+
+def _read_clock(raw: Any) -> Clock:
+    if not isinstance(raw, dict) or not isinstance(raw.get("frozen"), bool):
+        raise invalid("clock", "expected {now, frozen[, offsetSeconds]}")
+    if raw["frozen"]:
+        try:
+            return FrozenClock(parse_instant(raw.get("now")))
+        except (TypeError, ValueError):
+            raise invalid("clock.now", "expected an ISO instant") from None
+    offset = raw.get("offsetSeconds", 0)
+    number = isinstance(offset, int | float) and not isinstance(offset, bool)
+    if not number or not abs(offset) <= MAX_CLOCK_OFFSET.total_seconds():
+        raise invalid("clock.offsetSeconds", "expected a number of seconds")
+    return timekeeping.running_from(datetime.now(UTC) + timedelta(seconds=offset))
+
+
+def _read_progression(raw: Any) -> Progression:
+    if not isinstance(raw, dict) or not isinstance(raw.get("policies"), dict):
+        raise invalid("progression", "expected {policies, epoch, magicValues}")
+    settings = Progression(magic_values=raw.get("magicValues", True) is True)
+    try:
+        set_policies(settings, raw["policies"])
+        settings.epoch = parse_instant(raw["epoch"]) if raw.get("epoch") is not None else None
+    except InvalidRequest as exc:
+        raise invalid("progression.policies", exc.message) from None
+    except (TypeError, ValueError):
+        raise invalid("progression.epoch", "expected an ISO instant or null") from None
+    return settings
+
+
+def _read_rng(raw: Any) -> tuple[Any, ...]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("internal"), list):
+        raise invalid("rng", "expected {version, internal, gauss}")
+    state = (raw.get("version"), tuple(raw["internal"]), raw.get("gauss"))
+    try:
+        random.Random().setstate(state)
+    except (TypeError, ValueError, OverflowError):
+        raise invalid("rng", "not a state of Python's random generator") from None
+    return state
+
+
+def install(tenant: Tenant, restored: Restored) -> None:
+    """Swap a checked document's parts into a tenant; call it holding the tenant's lock."""
+    backend = tenant.backend
+    backend.state = restored.state  # the setter derives the indexes again
+    backend.clock = restored.clock
+    backend.progression = restored.progression
+    backend.rng.setstate(restored.rng_state)
+    tenant.seed, tenant.dataset = restored.seed, restored.dataset
+
+
+def new_backend(restored: Restored, name: str, public_base_url: str) -> Backend:
+    """A backend built from a checked document (restoring a tenant at start)."""
+    backend = Backend(restored.state, restored.clock, random.Random(), public_base_url=public_base_url, tenant=name)
+    backend.progression = restored.progression
+    backend.rng.setstate(restored.rng_state)
+    return backend

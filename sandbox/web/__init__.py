@@ -1,0 +1,1 @@
+"""Server-rendered HTML: the hosted pages an end customer sees, and the demo dashboard."""

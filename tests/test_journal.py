@@ -1,0 +1,137 @@
+"""The request journal: what each tenant asked and got, newest first, bounded, with credentials redacted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+from starlette.testclient import TestClient
+
+from sandbox import journal as journal_module
+from sandbox.auth import ALGORITHM
+from sandbox.journal import BODY_LIMIT, Journal, Message
+from tests.conftest import Api
+
+
+def _journal(api: Api, **params: Any) -> list[dict[str, Any]]:
+    return api.ok(api.http.get("/_sandbox/requests", params=params, headers=api.headers))
+
+
+def test_requests_are_recorded_newest_first_with_bodies_status_and_tenant_time(api: Api) -> None:
+    api.ok(api.post("/_sandbox/clock", {"advanceBy": "PT1H"}))
+    created = api.ok(api.post("/_sandbox/customers", {"name": "Journal Ltd"}), 201)
+    api.get("/v1/customer-balances", customer_id=999)
+    entries = _journal(api)
+    assert [(e["method"], e["path"], e["status"]) for e in entries] == [
+        ("GET", "/v1/customer-balances", 400),
+        ("POST", "/_sandbox/customers", 201),
+        ("POST", "/_sandbox/clock", 200),
+    ]
+    newest, customer, clock = entries
+    assert newest["query"] == "customer_id=999" and newest["response"]["body"]["code"] == "CUSTOMER_NOT_FOUND"
+    assert customer["request"]["body"] == {"name": "Journal Ltd"} and customer["response"]["body"] == created
+    assert customer["time"] == "2026-11-25T10:00:00.000Z" and clock["time"] == "2026-11-25T10:00:00.000Z"
+    assert customer["durationMs"] > 0 and customer["id"] > clock["id"]
+
+
+def test_the_bearer_token_never_appears_in_the_journal(api: Api) -> None:
+    api.get("/_sandbox/clock")
+    token = api.headers["Authorization"].split(" ", 1)[1]
+    response = api.get("/_sandbox/requests")
+    assert token not in response.text
+    assert response.json()[0]["request"]["headers"]["authorization"] == "Bearer [redacted]"
+
+
+def test_the_journal_filters_by_method_path_and_status_and_limits(api: Api) -> None:
+    for name in ("A", "B", "C"):
+        api.post("/_sandbox/customers", {"name": name})
+    api.get("/_sandbox/customers/404")
+    api.get("/_sandbox/clock")
+    assert [e["path"] for e in _journal(api, method="get")] == ["/_sandbox/clock", "/_sandbox/customers/404"]
+    assert [e["status"] for e in _journal(api, status="4xx")] == [404]
+    assert [e["status"] for e in _journal(api, status="201")] == [201, 201, 201]
+    assert len(_journal(api, path="/_sandbox/customers", limit=2)) == 2
+    assert len(_journal(api, path="/_sandbox/customers")) == 4
+    assert api.get("/_sandbox/requests", status="4x").status_code == 400
+    assert api.get("/_sandbox/requests", limit=0).status_code == 400
+
+
+def test_reading_the_journal_is_not_recorded(api: Api) -> None:
+    api.get("/_sandbox/clock")
+    _journal(api)
+    assert [e["path"] for e in _journal(api)] == ["/_sandbox/clock"]
+
+
+def test_bodies_are_cut_at_the_limit_and_say_so(api: Api) -> None:
+    api.ok(api.post("/_sandbox/customers", {"name": "Big", "notes": "x" * (2 * BODY_LIMIT)}), 201)
+    request = _journal(api)[0]["request"]
+    assert request["truncated"] is True and request["size"] > 2 * BODY_LIMIT
+    assert isinstance(request["body"], str) and len(request["body"].encode()) == BODY_LIMIT
+
+
+def test_each_tenant_sees_only_its_own_requests(api: Api, http: TestClient, token_for: Any) -> None:
+    other = Api(http, token_for(f"journal-other-{id(api)}"))
+    other.post("/_sandbox/customers", {"name": "Elsewhere"})
+    api.get("/_sandbox/clock")
+    assert [e["path"] for e in _journal(api)] == ["/_sandbox/clock"]
+    assert [e["path"] for e in _journal(other)] == ["/_sandbox/customers"]
+
+
+def test_a_refused_token_of_an_existing_tenant_is_recorded_but_an_unsigned_one_is_not(
+    api: Api, http: TestClient, app: Any, tenant: str
+) -> None:
+    api.get("/_sandbox/clock")
+    now = datetime.now(UTC)
+    claims = {
+        "tenant": tenant,
+        "iat": int((now - timedelta(hours=2)).timestamp()),
+        "exp": int((now - timedelta(hours=1)).timestamp()),
+    }
+    expired = jwt.encode(claims, app.runtime.settings.jwt_secret, algorithm=ALGORITHM)
+    forged = jwt.encode({**claims, "exp": int((now + timedelta(hours=1)).timestamp())}, "not-the-secret", ALGORITHM)
+    assert http.get("/v1/refunds", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    assert http.get("/v1/outbound-payments/1", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert [(e["path"], e["status"]) for e in _journal(api)] == [("/v1/refunds", 401), ("/_sandbox/clock", 200)]
+
+
+def test_a_failing_journal_never_breaks_a_request(api: Api, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("journal is broken")
+
+    monkeypatch.setattr(app.runtime.store.journal, "record", broken)
+    assert api.post("/_sandbox/customers", {"name": "Still served"}).status_code == 201
+
+
+def test_recording_renders_nothing_only_reading_does(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = []
+    real = journal_module.Message.to_api
+
+    def counting(message: Message) -> dict[str, Any]:
+        rendered.append(message)
+        return real(message)
+
+    monkeypatch.setattr(journal_module.Message, "to_api", counting)
+    api.post("/_sandbox/customers", {"name": "Hot path"})
+    assert rendered == []  # the request's path kept raw bytes only: no decoding, no JSON parsing
+    _journal(api)
+    assert len(rendered) == 2
+
+
+def test_the_journal_keeps_only_the_newest_entries_per_tenant() -> None:
+    journal = Journal(size=3)
+    for number in range(5):
+        journal.record(
+            "t",
+            time=datetime(2026, 11, 25, tzinfo=UTC),
+            method="GET",
+            path=f"/p{number}",
+            query="",
+            status=200,
+            duration=0.001,
+            request=Message([], b"", 0),
+            response=Message([], b"", 0),
+        )
+    assert [e["path"] for e in journal.recent("t")] == ["/p4", "/p3", "/p2"]
+    assert journal.recent("nobody") == []
