@@ -168,3 +168,16 @@ def test_a_rejected_request_changes_nothing(api: Api, customer: dict) -> None:
         201,
     )
     assert paid["id"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/v1/payment-providers", {"contractOwnerId": 2**63}, "contractOwnerId"),
+        ("/v1/site-payment-mandates", {"siteId": 2**63}, "siteId"),
+        ("/v1/refunds", {"customerId": 2**63, "invoiceId": 1}, "customerId"),
+    ],
+)
+def test_an_integer_beyond_its_format_is_a_400(api: Api, path: str, params: dict, field: str) -> None:
+    body = _error(api.get(path, page=1, pageSize=1, **params), 400, errors.VALIDATION_ERROR)
+    assert field in {problem["field"] for problem in body["errors"]}

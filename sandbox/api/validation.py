@@ -11,11 +11,45 @@ from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
 from connexion.lifecycle import ConnexionRequest
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
-from jsonschema import Draft4Validator, ValidationError, draft4_format_checker
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
 from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
 
 MAX_PROBLEMS = 20
+INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _format_checker() -> FormatChecker:
+    """Draft 4's format checks plus OpenAPI's int32/int64, which jsonschema does not know."""
+    checker = copy.deepcopy(Draft4Validator.FORMAT_CHECKER)
+    for name, (low, high) in INTEGER_RANGES.items():
+        checker.checks(name)(lambda value, low=low, high=high: not isinstance(value, int) or low <= value <= high)
+    return checker
+
+
+FORMATS = _format_checker()
+
+# Connexion builds its validators per request; the schemas they check are the contract's own, fixed
+# for the life of the app, so each compiled jsonschema validator is built once and kept here, keyed
+# by the identity of the schema object (the object is kept too, so that an id is never reused).
+_VALIDATORS: dict[int, tuple[Any, Any]] = {}
+
+
+def _cached(schema: Any, build: Any) -> Any:
+    """The validator ``build(schema)``, built on first use of this very schema object."""
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _VALIDATORS[id(schema)] = (schema, build(schema))
+    return entry[1]
+
+
+def _body_validator(schema: Any) -> Any:
+    return Draft4RequestValidator(schema, format_checker=FORMATS)
+
+
+def _parameter_validator(param: dict) -> Any:
+    # A private copy: jsonschema may cache on the schema it was given, never on the contract's dict.
+    return Draft4Validator(copy.deepcopy(param.get("schema", {})), format_checker=FORMATS)
 
 
 def _field_name(error: ValidationError, root: str = "") -> str:
@@ -64,7 +98,7 @@ class SandboxBodyValidator(JSONRequestBodyValidator):
         if body is None:
             problem = FieldProblem("body", "a JSON body is required")
             raise InvalidRequest("The request body must not be empty", VALIDATION_ERROR, [problem])
-        validator = Draft4RequestValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        validator = _cached(self._schema, _body_validator)
         problems = problems_from(validator.iter_errors(body))
         if problems:
             raise invalid(problems, "request body")
@@ -94,9 +128,9 @@ class SandboxParameterValidator(ParameterValidator):
             value = request.headers.get(name)
         if value is None:
             return f"the {location} parameter '{name}' is required" if param.get("required") else None
-        schema = copy.deepcopy(param.get("schema", {}))
-        errors = list(Draft4Validator(schema, format_checker=draft4_format_checker).iter_errors(value))
-        return errors[0].message if errors else None
+        validator = _cached(param, _parameter_validator)
+        error = next(iter(validator.iter_errors(value)), None)
+        return error.message if error is not None else None
 
 
 def validator_map() -> dict[str, Any]:
