@@ -1,4 +1,4 @@
-"""Magic values force outcomes through the public API alone (docs/driving.md has the table)."""
+"""Magic values force outcomes through the public API alone (the README's "Magic values" table lists them)."""
 
 from __future__ import annotations
 
