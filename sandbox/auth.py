@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -44,10 +45,15 @@ def mint_token(secret: str, clock: Clock, tenant: str = DEFAULT_TENANT, expires_
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_token(token: str, secret: str, clock: Clock) -> dict[str, object]:
-    """Verify a token's signature, expiry (against ``clock``) and tenant; return its claims."""
+@lru_cache(maxsize=1024)
+def _verified_claims(token: str, secret: str) -> dict[str, object]:
+    """The claims of a token whose signature checks out; remembered, because clients resend one token.
+
+    Only successes are cached (a raised error is not); expiry depends on the clock, so it is checked
+    on every request by ``read_token``, never here.
+    """
     try:
-        # Expiry is checked against the injected clock below, not PyJWT's own reading of the time.
+        # Expiry is checked against the injected clock in read_token, not PyJWT's own reading of the time.
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"verify_exp": False, "require": ["exp", "tenant"]}
         )
@@ -60,9 +66,24 @@ def read_token(token: str, secret: str, clock: Clock) -> dict[str, object]:
     exp = claims["exp"]
     if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise Unauthorized("The bearer token's 'exp' claim is not a number")
-    if exp <= clock.now().timestamp():
+    return claims
+
+
+def signed_tenant(token: str, secret: str) -> str | None:
+    """The tenant a token names if this secret signed it, expired or not (None otherwise); cached."""
+    try:
+        tenant = _verified_claims(token, secret)["tenant"]
+    except Unauthorized:
+        return None
+    return tenant if isinstance(tenant, str) else None
+
+
+def read_token(token: str, secret: str, clock: Clock) -> dict[str, object]:
+    """Verify a token's signature, expiry (against ``clock``) and tenant; return its claims."""
+    claims = _verified_claims(token, secret)
+    if claims["exp"] <= clock.now().timestamp():  # type: ignore[operator]
         raise Unauthorized("The bearer token has expired: mint a new one with `elevate-sandbox token`")
     tenant = claims["tenant"]
     if not isinstance(tenant, str) or not TENANT_PATTERN.match(tenant):
         raise Unauthorized("The bearer token's 'tenant' claim is not a valid tenant name")
-    return claims
+    return dict(claims)

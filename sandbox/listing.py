@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 from sandbox.domain.errors import (
@@ -25,6 +26,7 @@ from sandbox.domain.errors import (
 )
 
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 2**31 - 1  # PageParam is int32 (reference 3.1); Connexion does not check the format
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
 
@@ -273,29 +275,30 @@ def sort_records(records: list[Record], keys: Sequence[tuple[str, bool]]) -> lis
     return records
 
 
-def _paging(params: Mapping[str, Any]) -> tuple[int, int]:
+def paging(params: Mapping[str, Any]) -> tuple[int, int]:
     """``page`` and ``pageSize`` as ints; Connexion checks them first, this is the defensive copy."""
     problems: list[FieldProblem] = []
     values: dict[str, int] = {}
-    for name, upper in (("page", None), ("pageSize", MAX_PAGE_SIZE)):
+    for name, upper in (("page", MAX_PAGE), ("pageSize", MAX_PAGE_SIZE)):
         raw = params.get(name)
-        try:
-            values[name] = int(raw) if not isinstance(raw, bool) else -1
-        except (TypeError, ValueError):
+        value = _as_int(raw.strip() if isinstance(raw, str) else raw)
+        if value is None:
             problems.append(FieldProblem(name, f"{name}={raw!r}: an integer is required"))
-            continue
-        if values[name] < 1 or (upper is not None and values[name] > upper):
-            bounds = f"between 1 and {upper}" if upper else "at least 1"
-            problems.append(FieldProblem(name, f"{name}={raw!r}: must be {bounds}"))
+        elif not 1 <= value <= upper:
+            problems.append(FieldProblem(name, f"{name}={raw!r}: must be between 1 and {upper}"))
+        else:
+            values[name] = value
     if problems:
         raise InvalidRequest(f"Invalid paging: {problems[0].message}", VALIDATION_ERROR, problems)
     return values["page"], values["pageSize"]
 
 
-def _filtered(records: Iterable[Record], predicates: list[Predicate], keys: set[str] | None) -> list[Record]:
+def _filtered(
+    records: Iterable[Any], predicates: list[Predicate], keys: set[str] | None, render: Callable[[Any], Record]
+) -> list[Record]:
     """One pass: the records passing every predicate; collects every record's keys into ``keys``."""
     rows = []
-    for record in records:
+    for record in map(render, records):
         if keys is not None:
             keys.update(record.keys())
         if all(test(record) for test in predicates):
@@ -308,28 +311,68 @@ def _allowed(explicit: Collection[str] | None, known: set[str] | None) -> Collec
     return explicit if explicit is not None else known or set()
 
 
+def _as_is(record: Any) -> Record:
+    return record
+
+
+def _in_given_order(
+    records: Iterable[Any], predicates: list[Predicate], render: Callable[[Any], Record], start: int, stop: int
+) -> list[Record]:
+    """The matches from ``start`` to ``stop`` of records already in list order: stops at ``stop``.
+
+    Only the records up to the last match of the page are rendered, and skipped records that no
+    predicate needs are never rendered at all, so a first page of a large table costs one page.
+    """
+    if not predicates:
+        return [render(record) for record in islice(records, start, stop)]
+    matches = (row for row in map(render, records) if all(test(row) for test in predicates))
+    return list(islice(matches, start, stop))
+
+
 def list_page(
-    records: Iterable[Record],
+    records: Iterable[Any],
     params: Mapping[str, Any],
     filters: Sequence[FilterSpec] = (),
     *,
     sortable: Collection[str] | None = None,
     projectable: Collection[str] | None = None,
     default_sort: str = "id",
+    render: Callable[[Any], Record] | None = None,
+    presorted: bool = False,
 ) -> list[dict[str, Any]]:
-    """Filter, sort, slice and project one page of records; InvalidRequest on a bad sort/fields/filter."""
-    page, size = _paging(params)
+    """Filter, sort, slice and project one page of records; InvalidRequest on a bad sort/fields/filter.
+
+    ``render`` turns each record into its API mapping (records are mappings already when it is None,
+    and rows are then copies; rows from ``render`` are returned as it gave them). ``presorted`` promises
+    that ``records`` come in ascending ``default_sort`` order (the tables are dicts in id order), so
+    that a list in the default order renders only the page it returns.
+    """
+    copies = render is None
+    render = render or _as_is
+    page, size = paging(params)
     predicates = [
         make_predicate(spec, params[spec.param]) for spec in filters if params.get(spec.param) not in (None, "")
     ]
-    known: set[str] | None = set() if sortable is None or projectable is None else None
-    rows = _filtered(records, predicates, known)
     sort_text, fields_text = params.get("sort"), params.get("fields")
-    keys = parse_sort(sort_text, _allowed(sortable, known)) if sort_text else []
-    names = parse_fields(fields_text, _allowed(projectable, known)) if fields_text else None
+    start, stop = (page - 1) * size, page * size
+    if sortable is not None and projectable is not None:
+        keys = parse_sort(sort_text, sortable) if sort_text else []
+        names = parse_fields(fields_text, projectable) if fields_text else None
+        if presorted and all(key == (default_sort, False) for key in keys):
+            return _project(_in_given_order(records, predicates, render, start, stop), names, copies)
+        rows = _filtered(records, predicates, None, render)
+    else:
+        known: set[str] = set()
+        rows = _filtered(records, predicates, known, render)
+        keys = parse_sort(sort_text, _allowed(sortable, known)) if sort_text else []
+        names = parse_fields(fields_text, _allowed(projectable, known)) if fields_text else None
     # The default order is also the last tie-breaker, so ties keep id order whatever the input order.
     tie_break = [] if any(name == default_sort for name, _ in keys) else [(default_sort, False)]
-    rows = sort_records(rows, keys + tie_break)[(page - 1) * size : page * size]
+    return _project(sort_records(rows, keys + tie_break)[start:stop], names, copies)
+
+
+def _project(rows: list[Record], names: list[str] | None, copies: bool) -> list[Any]:
+    """The rows (whole copies if ``copies``), or only the ``names`` asked for, in that order."""
     if names is None:
-        return [dict(r) for r in rows]
+        return [dict(r) for r in rows] if copies else rows
     return [{name: r[name] for name in names if name in r} for r in rows]

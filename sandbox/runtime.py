@@ -24,7 +24,8 @@ SPEC_URI = "urn:elevate-payments"
 def load_spec(path: Path) -> dict[str, Any]:
     """Read an OpenAPI document."""
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        # libyaml's loader when PyYAML has it: the same documents, about six times faster (start-up time).
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @dataclass

@@ -337,6 +337,7 @@ MANY = [{"id": n} for n in range(1, 26)]
         (4, 10, []),  # past the end
         (1, 1000, list(range(1, 26))),
         (25, 1, [25]),
+        (2**31 - 1, 1000, []),
         ("2", "12", list(range(13, 25))),  # strings are coerced
     ],
 )
@@ -350,6 +351,7 @@ def test_paging(page: Any, size: Any, expected: list[int]) -> None:
         ({"page": 0, "pageSize": 10}, "page"),
         ({"page": -1, "pageSize": 10}, "page"),
         ({"page": "x", "pageSize": 10}, "page"),
+        ({"page": 2**31, "pageSize": 10}, "page"),  # PageParam is int32
         ({"pageSize": 10}, "page"),
         ({"page": 1, "pageSize": 0}, "pageSize"),
         ({"page": 1, "pageSize": 1001}, "pageSize"),
@@ -366,3 +368,30 @@ def test_paging_refuses_out_of_range_values(params: dict[str, Any], field: str) 
 def test_list_page_reads_a_one_shot_iterable_once() -> None:
     rows = list_page((dict(r) for r in RECORDS), _params(sort="name:desc", pageSize=2, fields="name"))
     assert rows == [{"name": "beta"}, {"name": "alpha"}]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "rendered"),
+    [
+        ({}, [4, 5, 6], [4, 5, 6]),  # skipped records that no filter needs are never rendered
+        ({"sort": "id"}, [4, 5, 6], [4, 5, 6]),
+        ({"even": "true"}, [8, 10, 12], list(range(1, 13))),  # rendered up to the page's last match
+        ({"sort": "id:desc"}, [97, 96, 95], list(range(1, 101))),  # another order renders everything
+    ],
+)
+def test_presorted_records_render_only_what_the_page_needs(
+    params: dict[str, Any], expected: list[int], rendered: list[int]
+) -> None:
+    seen: list[int] = []
+
+    def render(n: int) -> dict[str, Any]:
+        seen.append(n)
+        return {"id": n, "even": n % 2 == 0}
+
+    filters = [FilterSpec("even", "even", FilterKind.BOOLEAN)]
+    rows = list_page(
+        range(1, 101), {"page": 2, "pageSize": 3, **params}, filters,
+        sortable={"id"}, projectable={"id", "even"}, render=render, presorted=True,
+    )
+    assert _ids(rows) == expected
+    assert seen == rendered

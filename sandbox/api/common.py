@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -10,11 +10,13 @@ from typing import Any, Protocol
 
 from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
+from starlette.responses import Response
 
 from sandbox.api.middleware import current_runtime
+from sandbox.api.rendering import JSON, json_list_response, render_cache
 from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
 from sandbox.domain.money import to_money
-from sandbox.listing import FilterSpec, list_page
+from sandbox.listing import FilterSpec, list_page, paging
 from sandbox.store import Tenant
 
 
@@ -58,15 +60,48 @@ def page_of(
     params: Mapping[str, Any],
     filters: Sequence[FilterSpec],
     schema: str,
-) -> list[dict[str, Any]]:
-    """Render records and apply the shared page/sort/fields/filter pipeline.
+    *,
+    in_id_order: bool = True,
+    render: Callable[[Any], Mapping[str, Any]] | None = None,
+    table: str | None = None,
+) -> Response:
+    """One page of records as a JSON response, through the shared page/sort/fields/filter pipeline.
 
     ``schema`` names the contract's list-item schema: its properties are what may be sorted and
-    projected, so an empty list still refuses an unknown sort field.
+    projected, so an empty list still refuses an unknown sort field. Records come in id order (the
+    tables and the index lists are kept so), which lets a list in the default order render one page;
+    each record's rendering is cached while its fields stay unchanged. ``render`` replaces ``to_api()``
+    (uncached) for list items computed from more than one record. ``table`` names the table when
+    ``records`` are all of it: a plain page of it (no filter, sort or fields) is then kept whole until
+    the backend's revision moves.
     """
     allowed = current_runtime().fields_of(schema)
-    items = (r if isinstance(r, Mapping) else r.to_api() for r in records)
-    return list_page(items, params, filters, sortable=allowed, projectable=allowed)
+    if render is not None:
+        rows = list_page(
+            records, params, filters, sortable=allowed, projectable=allowed, render=render, presorted=in_id_order
+        )
+        return json_list_response(rows)
+    owner = current_tenant().backend
+    cache = render_cache(owner)
+    plain = table is not None and in_id_order and _plain(params, filters)
+    key = (table, *paging(params)) if plain else None
+    body = cache.page(key, owner.revision) if key else None
+    if body is not None:
+        return Response(body, media_type=JSON)
+    rows = list_page(
+        records, params, filters, sortable=allowed, projectable=allowed, render=cache.renderer(owner.revision),
+        presorted=in_id_order,
+    )  # fmt: skip
+    response = json_list_response(rows)
+    if key:
+        cache.keep_page(key, owner.revision, response.body)
+    return response
+
+
+def _plain(params: Mapping[str, Any], filters: Sequence[FilterSpec]) -> bool:
+    """A page in the default order with every field: no filter, sort or fields asked."""
+    asked = ("sort", "fields", *(spec.param for spec in filters))
+    return all(params.get(name) in (None, "") for name in asked)
 
 
 def no_content(status: int) -> ConnexionResponse:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from starlette.responses import Response
 
 from sandbox.api.common import backend, money, page_of, rendered
 from sandbox.api.registry import operation
 from sandbox.domain.enums import BillRunType, PaymentMethod
+from sandbox.domain.models import CustomerPayment
 from sandbox.listing import FilterKind, FilterSpec
 
 PAYMENT_FILTERS = (FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),)
@@ -28,16 +32,17 @@ def _is_true(value: Any) -> bool:
 
 
 @operation("getCustomerPayments")
-async def get_customer_payments(**params: Any) -> list[dict[str, Any]]:
+async def get_customer_payments(**params: Any) -> Response:
     with backend() as b:
-        rows = [p.to_api() for p in b.state.customer_payments.values() if p.customer_id == params["customer_id"]]
-    if _is_true(params.get("excludeDebits")):
-        rows = [r for r in rows if r["amountInMajorCurrency"] >= 0]
-    if _is_true(params.get("excludeCredits")):
-        rows = [r for r in rows if r["amountInMajorCurrency"] < 0]
-    if params.get("filter"):
-        rows = [r for r in rows if _text_matches(r, params["filter"])]
-    return page_of(rows, params, PAYMENT_FILTERS, "CustomerPaymentFields")
+        # The index holds one customer's payments: the list never scans every customer's.
+        payments: Sequence[CustomerPayment] = b.index.customer_payments_of(params["customer_id"])
+        if _is_true(params.get("excludeDebits")):
+            payments = [p for p in payments if p.amount >= 0]
+        if _is_true(params.get("excludeCredits")):
+            payments = [p for p in payments if p.amount < 0]
+        if params.get("filter"):
+            payments = [p for p in payments if _text_matches(p.to_api(), params["filter"])]
+        return page_of(payments, params, PAYMENT_FILTERS, "CustomerPaymentFields")
 
 
 @operation("createCustomerPayment")
@@ -77,7 +82,22 @@ async def create_customer_balance_adjustment(body: dict[str, Any], **_: Any) -> 
         return rendered(adjustment)
 
 
+def _named_ids(raw: Any) -> list[int] | None:
+    """The ids an id filter names (``12`` or ``in:12,13``), ascending; None unless it is well formed."""
+    text = str(raw).strip() if raw not in (None, "") else ""
+    items = text[3:].split(",") if text.startswith("in:") else [text]
+    if not all(item.strip().isdigit() for item in items):
+        return None
+    return sorted({int(item) for item in items})
+
+
 @operation("getCustomerCreditStatus")
-async def get_customer_credit_status(**params: Any) -> list[dict[str, Any]]:
+async def get_customer_credit_status(**params: Any) -> Response:
     with backend() as b:
-        return page_of(b.credit_statuses(), params, CREDIT_FILTERS, "CustomerCreditStatusFields")
+        # One status per customer, computed only for the page shown (and only for named customers).
+        ids = _named_ids(params.get("customerId"))
+        table = b.state.customers
+        customers = table.values() if ids is None else [table[i] for i in ids if i in table]
+        return page_of(
+            customers, params, CREDIT_FILTERS, "CustomerCreditStatusFields", render=lambda c: b.get_credit_status(c.id)
+        )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
+from starlette.responses import Response
 
 from sandbox.api.common import backend, money, no_content, page_of, rendered
 from sandbox.api.registry import operation
 from sandbox.domain.backend import Backend
 from sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from sandbox.domain.models import InvoicePayment
 from sandbox.listing import FilterKind, FilterSpec, make_predicate
 
 COMMON_FILTERS = (
@@ -20,17 +23,34 @@ NORMAL_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedInvoiceId", "generatedIn
 ADHOC_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedAdhocInvoiceId", "generatedAdhocInvoiceId", FilterKind.ID))
 
 
-def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_run_param: str) -> list[dict]:
-    table = b.state.invoice_payments if bill_run_type is BillRunType.NORMAL else b.state.adhoc_invoice_payments
-    filters = NORMAL_FILTERS if bill_run_type is BillRunType.NORMAL else ADHOC_FILTERS
-    payments = list(table.values())
+def _of_invoices(b: Backend, bill_run_type: BillRunType, raw: Any) -> list[InvoicePayment] | None:
+    """The payments of the invoices an id filter names, from the index; None unless it is a well-formed id filter."""
+    text = str(raw).strip()
+    items = text[3:].split(",") if text.startswith("in:") else [text]
+    if not all(item.strip().isdigit() for item in items):
+        return None
+    invoice_ids = {int(item) for item in items}
+    payments = (p for i in invoice_ids for p in b.index.payments_of(i) if p.bill_run_type is bill_run_type)
+    return sorted(payments, key=lambda p: p.id)
+
+
+def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_run_param: str) -> Response:
+    normal = bill_run_type is BillRunType.NORMAL
+    table = b.state.invoice_payments if normal else b.state.adhoc_invoice_payments
+    filters = NORMAL_FILTERS if normal else ADHOC_FILTERS
+    invoice_filter = params.get("generatedInvoiceId" if normal else "generatedAdhocInvoiceId")
+    # Payments of named invoices come from the index (the filter still applies to them, as to all).
+    scoped = _of_invoices(b, bill_run_type, invoice_filter) if invoice_filter not in (None, "") else None
+    payments: Iterable[InvoicePayment] = table.values() if scoped is None else scoped
+    whole = scoped is None and params.get(bill_run_param) in (None, "")  # the whole table: pages may be kept
     if params.get(bill_run_param) not in (None, ""):
         # The bill run belongs to the invoice a payment pays, not to the payment itself.
         matches = make_predicate(FilterSpec(bill_run_param, "billRunId", FilterKind.STRING), params[bill_run_param])
         invoices = {i.id for i in b.state.invoices.values() if matches({"billRunId": str(i.bill_run_id)})}
         payments = [p for p in payments if p.invoice_id in invoices]
-    schema = "InvoicePaymentFields" if bill_run_type is BillRunType.NORMAL else "AdhocInvoicePaymentFields"
-    return page_of(payments, params, filters, schema)
+    schema = "InvoicePaymentFields" if normal else "AdhocInvoicePaymentFields"
+    name = "invoice_payments" if normal else "adhoc_invoice_payments"
+    return page_of(payments, params, filters, schema, table=name if whole else None)
 
 
 def _create(bill_run_type: BillRunType, invoice_key: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -48,7 +68,7 @@ def _create(bill_run_type: BillRunType, invoice_key: str, body: dict[str, Any]) 
 
 
 @operation("getInvoicePayments")
-async def get_invoice_payments(**params: Any) -> list[dict[str, Any]]:
+async def get_invoice_payments(**params: Any) -> Response:
     with backend() as b:
         return _list(b, BillRunType.NORMAL, params, "billRunId")
 
@@ -65,7 +85,7 @@ async def get_invoice_payment(invoice_payment_id: int, **_: Any) -> tuple[dict[s
 
 
 @operation("getAdhocInvoicePayments")
-async def get_adhoc_invoice_payments(**params: Any) -> list[dict[str, Any]]:
+async def get_adhoc_invoice_payments(**params: Any) -> Response:
     with backend() as b:
         return _list(b, BillRunType.ADHOC, params, "adhocBillRunId")
 

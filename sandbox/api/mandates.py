@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from sandbox.api.common import backend, page_of, rendered
 from sandbox.api.registry import operation
 from sandbox.domain.enums import PaymentMethod
@@ -13,9 +15,12 @@ SITE_MANDATE_FILTERS = (FilterSpec("siteId", "siteId", FilterKind.INTEGER),)
 
 
 @operation("getSitePaymentMandates")
-async def get_site_payment_mandates(**params: Any) -> list[dict[str, Any]]:
+async def get_site_payment_mandates(**params: Any) -> Response:
     with backend() as b:
-        return page_of(b.state.site_mandates.values(), params, SITE_MANDATE_FILTERS, "SitePaymentMandateFields")
+        return page_of(
+            b.state.site_mandates.values(), params, SITE_MANDATE_FILTERS, "SitePaymentMandateFields",
+            table="site_mandates",
+        )  # fmt: skip
 
 
 @operation("createSitePaymentMandate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
+from starlette.responses import Response
 
 from sandbox.api.common import backend, no_content, page_of, rendered
 from sandbox.api.middleware import current_runtime
@@ -20,11 +21,13 @@ FILTERS = (
 
 
 @operation("getPaymentProviders")
-async def get_payment_providers(**params: Any) -> list[dict[str, Any]]:
+async def get_payment_providers(**params: Any) -> Response:
     owner = params.get("contractOwnerId")
     with backend() as b:
         providers = [p for p in b.state.payment_providers.values() if owner is None or owner in p.contract_owner_ids]
-        return page_of(providers, params, FILTERS, "PaymentProviderFields")
+        return page_of(
+            providers, params, FILTERS, "PaymentProviderFields", table="payment_providers" if owner is None else None
+        )
 
 
 @operation("createPaymentProvider")

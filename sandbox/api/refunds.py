@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from sandbox.api.common import backend, money, page_of, rendered
 from sandbox.api.registry import operation
 from sandbox.domain.enums import BillRunType, PaymentMethod
@@ -17,9 +19,13 @@ FILTERS = (
 
 
 @operation("getRefunds")
-async def get_refunds(**params: Any) -> list[dict[str, Any]]:
+async def get_refunds(**params: Any) -> Response:
+    customer_id = params.get("customerId")
     with backend() as b:
-        return page_of(b.state.refunds.values(), params, FILTERS, "RefundFields")
+        # One customer's refunds come from the index; the filter still applies to them, as to all.
+        scoped = isinstance(customer_id, int) and not isinstance(customer_id, bool)
+        refunds = b.index.refunds_of(customer_id) if scoped else b.state.refunds.values()
+        return page_of(refunds, params, FILTERS, "RefundFields", table=None if scoped else "refunds")
 
 
 @operation("createRefund")
