@@ -1,0 +1,164 @@
+"""pytest plugin: an Elevate sandbox for an integrator's own test suite (registered as `elevate_sandbox`).
+
+Installing elevate-sandbox is enough (the `pytest11` entry point loads this module). Then::
+
+    def test_lists_providers(elevate_sandbox):
+        response = elevate_sandbox.client().get("/payment-providers", params={"page": 1, "pageSize": 10})
+        assert response.status_code == 200
+
+One sandbox server runs per test session, on a free loopback port; each test gets a tenant of its own,
+freshly seeded, so tests never see each other's data. Options (also as ini keys with `_` for `-`):
+`--elevate-sandbox-dataset` (default demo), `--elevate-sandbox-seed` (0), `--elevate-sandbox-freeze-time`
+(an ISO instant) and `--elevate-sandbox-url` (use a sandbox that already runs, e.g. in Docker).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+OPTIONS = {
+    "dataset": ("demo", "dataset every test tenant starts from (empty, demo, large, million)"),
+    "seed": ("0", "seed of the generated data"),
+    "freeze-time": ("", "ISO instant every tenant's clock starts frozen at (default: the wall clock)"),
+    "url": ("", "root URL of a sandbox that already runs (default: start one for the session)"),
+}
+_numbers = itertools.count(1)
+
+
+class SandboxControlMissing(RuntimeError):
+    """The sandbox under test lacks a control endpoint (an older elevate-sandbox, or not a sandbox at all)."""
+
+
+class SandboxControlError(AssertionError):
+    """A control call was refused (a scenario that does not apply, an unknown record, ...)."""
+
+    def __init__(self, message: str, status_code: int, body: Any) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("elevate-sandbox", "Elevate payments sandbox")
+    for name, (default, help_text) in OPTIONS.items():
+        key = name.replace("-", "_")
+        group.addoption(f"--elevate-sandbox-{name}", dest=f"elevate_sandbox_{key}", default=None, help=help_text)
+        parser.addini(f"elevate_sandbox_{key}", help_text, default=default)
+
+
+def _option(config: pytest.Config, name: str) -> str:
+    key = f"elevate_sandbox_{name.replace('-', '_')}"
+    value = config.getoption(key)
+    return str(value if value is not None else config.getini(key))
+
+
+class ElevateSandbox:
+    """One test's view of the sandbox: its own tenant, a token for it, and the control calls."""
+
+    def __init__(self, base_url: str, token: str, tenant: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_url = f"{self.base_url}/v1"
+        self.token = token
+        self.tenant = tenant
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def client(self, **kwargs: Any) -> Any:
+        """An httpx.Client on the Elevate API (``/v1``) with this test's token; close it, or use ``with``."""
+        import httpx
+
+        return httpx.Client(base_url=self.api_url, headers=self.headers, **kwargs)
+
+    def _control(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        import httpx
+
+        response = httpx.post(f"{self.base_url}/_sandbox{path}", json=body or {}, headers=self.headers, timeout=60)
+        payload = response.json() if response.content else None
+        message = payload.get("message", "") if isinstance(payload, dict) else ""
+        # A path the server does not route (not an unknown record, which is a 404 with its own message).
+        if response.status_code == 405 or (response.status_code == 404 and message.startswith("No such path")):
+            raise SandboxControlMissing(
+                f"POST /_sandbox{path} answered {response.status_code}: this sandbox has no such control "
+                "endpoint (upgrade elevate-sandbox, or point --elevate-sandbox-url at an elevate-sandbox)"
+            )
+        if response.status_code >= 400:
+            raise SandboxControlError(
+                f"POST /_sandbox{path} answered {response.status_code}: {response.text}", response.status_code, payload
+            )
+        return payload
+
+    def reset(self, seed: int | None = None, dataset: str | None = None) -> Any:
+        """Start this test's tenant again from a seed and dataset (by default the ones it started from)."""
+        body = {key: value for key, value in (("seed", seed), ("dataset", dataset)) if value is not None}
+        return self._control("/reset", body)
+
+    def advance_clock(self, by: str | int | float | timedelta = "P1D") -> Any:
+        """Move this tenant's clock on (an ISO 8601 duration such as P1D or PT2H, seconds, or a timedelta);
+        whatever falls due on the way moves, as it would in Elevate."""
+        advance = by.total_seconds() if isinstance(by, timedelta) else by
+        return self._control("/clock", {"advanceBy": advance})
+
+    def simulate(self, scenario: str, resource_id: int | str | None = None, **fields: Any) -> Any:
+        """Make a provider event happen to one record (``payment_failed`` on invoice payment 12, ...)."""
+        body = {"scenario": scenario, **fields}
+        if resource_id is not None:
+            body["resourceId"] = resource_id
+        return self._control("/simulations", body)
+
+    def __repr__(self) -> str:
+        return f"ElevateSandbox(base_url={self.base_url!r}, tenant={self.tenant!r})"
+
+
+class _Server:
+    """The session's sandbox: started here, or one that already runs at a URL."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.url = _option(config, "url").rstrip("/")
+        self._live: Any = None
+        if not self.url:
+            from sandbox.live import LiveSandbox
+            from sandbox.settings import Settings
+
+            settings = Settings(
+                port=0,
+                dataset=_option(config, "dataset"),
+                seed=int(_option(config, "seed")),
+                freeze_time=_option(config, "freeze-time") or None,
+            )
+            self._live = LiveSandbox(settings).start()
+            self.url = self._live.base_url
+
+    def token(self, tenant: str) -> str:
+        if self._live is not None:
+            return self._live.token(tenant)
+        import httpx
+
+        response = httpx.post(f"{self.url}/_sandbox/tokens", json={"tenant": tenant}, timeout=30)
+        response.raise_for_status()
+        return response.json()["token"]
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+
+
+@pytest.fixture(scope="session")
+def elevate_sandbox_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
+    """The session's sandbox server (one per session, or per xdist worker)."""
+    server = _Server(request.config)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def elevate_sandbox(elevate_sandbox_server: _Server, request: pytest.FixtureRequest) -> ElevateSandbox:
+    """A sandbox tenant of this test's own: ``base_url``, ``token``, ``client()``, ``reset()``,
+    ``advance_clock()`` and ``simulate()``."""
+    # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
+    tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
+    return ElevateSandbox(elevate_sandbox_server.url, elevate_sandbox_server.token(tenant), tenant)
