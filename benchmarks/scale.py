@@ -77,6 +77,22 @@ def _customers_with_payments(client: Client, customers: int, rng: random.Random)
     return found
 
 
+# The records the target counts: "about 1,000,000 payments, invoices and refunds together".
+COUNTED = ("invoices", "invoice_payments", "adhoc_invoice_payments", "refunds", "customer_payments")
+
+
+def record_counts(dataset: str) -> dict[str, int]:
+    """The dataset's records per table, built once more here exactly as the server built them (seed 0)."""
+    from fixtures import build_dataset
+    from sandbox.settings import Settings
+    from sandbox.store import Store
+
+    state = Store(Settings(dataset=dataset, seed=0), build_dataset).tenant("count").backend.state
+    counts = {name: len(getattr(state, name)) for name in ("customers", *COUNTED)}
+    counts["payments, invoices and refunds"] = sum(counts[name] for name in COUNTED)
+    return counts
+
+
 def run(dataset: str, requests: int) -> dict[str, Any]:
     token = servers.sandbox_token()
     server = servers.sandbox(dataset, "/payment-providers?page=1&pageSize=1", token)
@@ -111,6 +127,7 @@ def run(dataset: str, requests: int) -> dict[str, Any]:
         server.stop()
     return {
         "dataset": dataset,
+        "records": record_counts(dataset),
         "machine": machine(),
         "load_s": server.startup_s,
         "memory_after_load": memory,
@@ -139,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         f"dataset {results['dataset']}: loaded in {results['load_s']} s, RSS {after_load['rss_mb']} MB "
         f"(peak {after_lists['peak_rss_mb']} MB)"
     )
+    print("  records: " + ", ".join(f"{count:,} {name}" for name, count in results["records"].items()))
     for name, figures in results["lists"].items():
         print(f"  {name}: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms ({figures['mean_items']} items)")
     for target, met in results["targets"].items():
