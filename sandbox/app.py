@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import logging
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from sandbox.api import errors as error_handlers
 from sandbox.api import handlers  # noqa: F401  (importing registers every handler; a broken import stops the start)
 from sandbox.api.body_limits import BodyLimits
 from sandbox.api.middleware import RuntimeMiddleware
+from sandbox.api.operations import OnceDecoratedApi
 from sandbox.api.recording import JournalMiddleware
 from sandbox.api.registry import resolve
 from sandbox.api.rendering import OrjsonJsonifier
@@ -36,6 +38,9 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
     def token_info(token: str) -> dict[str, Any]:
         claims = read_token(token, runtime.settings.jwt_secret, runtime.auth_clock)
         return {"sub": claims["tenant"], "tenant": claims["tenant"], "claims": claims}
+
+    # Connexion inspects this function's signature on every request; computed once, it is only read.
+    token_info.__signature__ = inspect.signature(token_info)  # type: ignore[attr-defined]
 
     class SandboxBearer(BearerSecurityHandler):
         def _resolve_func(self, security_scheme: dict) -> Any:
@@ -75,6 +80,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         state_file = StateFile(settings.state_file, runtime.store, settings.save_interval, settings.base_url)
         state_file.restore()
     app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file))
+    # Handlers decorated once per operation, not once per request (sandbox/api/operations.py).
+    app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]
     common = {
         "resolver": Resolver(function_resolver=resolve),
         "validate_responses": settings.validate_responses,
