@@ -101,6 +101,11 @@ class ElevateSandbox:
         """Move this tenant's clock on (an ISO 8601 duration such as P1D or PT2H, seconds, or a timedelta);
         whatever falls due on the way moves, as it would in Elevate."""
         advance = by.total_seconds() if isinstance(by, timedelta) else by
+        if isinstance(advance, float):
+            # The control API takes whole seconds (or an ISO duration): 7200.0 is sent as 7200.
+            if not advance.is_integer():
+                raise ValueError(f"advance_clock moves in whole seconds, not {advance}")
+            advance = int(advance)
         return self._control("/clock", {"advanceBy": advance})
 
     def simulate(self, scenario: str, resource_id: int | str | None = None, **fields: Any) -> Any:

@@ -12,9 +12,12 @@ import sys
 from pathlib import Path
 
 INTEGRATOR_TESTS = """
+from datetime import timedelta
+
+import httpx
 import pytest
 
-from sandbox.pytest_plugin import SandboxControlMissing
+from sandbox.pytest_plugin import ElevateSandbox, SandboxControlError, SandboxControlMissing
 
 PROVIDER = {"type": "GO_CARDLESS", "name": "Integrator provider", "status": "ACTIVE", "contractOwnerIds": [1]}
 
@@ -44,24 +47,44 @@ def test_reset_starts_the_tenant_again(elevate_sandbox):
         assert _names(api) == []
 
 
-def test_advance_clock_moves_the_tenant_clock_or_says_it_cannot(elevate_sandbox):
-    try:
-        moved = elevate_sandbox.advance_clock("P1D")
-    except SandboxControlMissing as missing:
-        assert "POST /_sandbox/clock" in str(missing)
-    else:
-        assert moved is not None
+def test_advance_clock_moves_this_tenants_clock(elevate_sandbox):
+    moved = elevate_sandbox.advance_clock("P1D")
+    assert moved["now"] == "2026-11-26T09:00:00Z"  # the session froze time at 2026-11-25T09:00:00Z
+    assert elevate_sandbox.advance_clock(timedelta(hours=2))["now"] == "2026-11-26T11:00:00Z"
+    assert elevate_sandbox.advance_clock(60.0)["now"] == "2026-11-26T11:01:00Z"
+    with pytest.raises(ValueError, match="whole seconds"):
+        elevate_sandbox.advance_clock(0.5)
 
 
-def test_simulate_names_a_record(elevate_sandbox):
+def _control(elevate_sandbox, path, body):
+    response = httpx.post(f"{elevate_sandbox.base_url}/_sandbox{path}", json=body, headers=elevate_sandbox.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_simulate_fails_a_direct_debit_and_refuses_what_does_not_apply(elevate_sandbox):
+    customer = _control(elevate_sandbox, "/customers", {"name": "Harrow & Finch Ltd"})
+    invoice = _control(
+        elevate_sandbox, "/invoices", {"customerId": customer, "billRunType": "NORMAL", "amountInMajorCurrency": 89.99}
+    )
     with elevate_sandbox.client() as api:
-        api.post("/payment-providers", json=PROVIDER)
-    try:
-        elevate_sandbox.simulate("payment_failed", 999999)
-    except SandboxControlMissing as missing:
-        assert "POST /_sandbox/simulations" in str(missing)
-    except AssertionError as refused:  # an unknown record: the endpoint exists and says so
-        assert refused.status_code in (400, 404)
+        created = api.post("/invoice-payments", json={
+            "generatedInvoiceId": invoice, "amountInMajorCurrency": 89.99, "description": "DD collection",
+            "paymentMethod": "GO_CARDLESS",
+        })
+        assert created.status_code == 201, created.text
+        payment = created.json()["id"]
+        elevate_sandbox.simulate("payment_failed", payment, billRunType="NORMAL")
+        assert api.get(f"/invoice-payments/{payment}").json()["thirdPartyPaymentStatus"] == "FAILED"
+    with pytest.raises(SandboxControlError) as refused:
+        elevate_sandbox.simulate("payment_failed", payment, billRunType="NORMAL")  # already failed
+    assert refused.value.status_code == 400
+
+
+def test_a_server_without_the_control_api_is_named_as_such(elevate_sandbox):
+    missing = ElevateSandbox(elevate_sandbox.base_url + "/v1", elevate_sandbox.token, elevate_sandbox.tenant)
+    with pytest.raises(SandboxControlMissing, match="no such control endpoint"):
+        missing.reset()
 """
 
 
@@ -74,7 +97,7 @@ def test_an_integrator_suite_gets_a_fresh_sandbox_tenant_per_test(tmp_path: Path
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "5 passed" in done.stdout
+    assert "6 passed" in done.stdout
 
 
 def test_the_plugin_is_registered_by_the_installed_package() -> None:
