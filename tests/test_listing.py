@@ -20,6 +20,7 @@ from sandbox.listing import (
     FilterSpec,
     list_page,
     make_predicate,
+    named_ids,
     parse_fields,
     parse_sort,
 )
@@ -395,3 +396,21 @@ def test_presorted_records_render_only_what_the_page_needs(
     )
     assert _ids(rows) == expected
     assert seen == rendered
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", {12}),
+        (12, {12}),
+        ("in:12,13", {12, 13}),
+        (" in:13, 12 ", {12, 13}),
+        ("in:", None),
+        ("in:1,x", None),
+        ("-1", None),
+        (-1, None),
+        ("like:1", None),
+    ],
+)
+def test_named_ids_reads_an_id_filter_or_says_it_is_malformed(raw: Any, expected: set[int] | None) -> None:
+    assert named_ids(raw) == (frozenset(expected) if expected is not None else None)

@@ -11,7 +11,7 @@ from sandbox.api.common import backend, money, page_of, rendered
 from sandbox.api.registry import operation
 from sandbox.domain.enums import BillRunType, PaymentMethod
 from sandbox.domain.models import CustomerPayment
-from sandbox.listing import FilterKind, FilterSpec
+from sandbox.listing import FilterKind, FilterSpec, named_ids
 
 PAYMENT_FILTERS = (FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),)
 CREDIT_FILTERS = (
@@ -82,22 +82,14 @@ async def create_customer_balance_adjustment(body: dict[str, Any], **_: Any) -> 
         return rendered(adjustment)
 
 
-def _named_ids(raw: Any) -> list[int] | None:
-    """The ids an id filter names (``12`` or ``in:12,13``), ascending; None unless it is well formed."""
-    text = str(raw).strip() if raw not in (None, "") else ""
-    items = text[3:].split(",") if text.startswith("in:") else [text]
-    if not all(item.strip().isdigit() for item in items):
-        return None
-    return sorted({int(item) for item in items})
-
-
 @operation("getCustomerCreditStatus")
 async def get_customer_credit_status(**params: Any) -> Response:
     with backend() as b:
         # One status per customer, computed only for the page shown (and only for named customers).
-        ids = _named_ids(params.get("customerId"))
+        raw = params.get("customerId")
+        ids = named_ids(raw) if raw not in (None, "") else None
         table = b.state.customers
-        customers = table.values() if ids is None else [table[i] for i in ids if i in table]
+        customers = table.values() if ids is None else [table[i] for i in sorted(ids) if i in table]
         return page_of(
             customers, params, CREDIT_FILTERS, "CustomerCreditStatusFields", render=lambda c: b.get_credit_status(c.id)
         )

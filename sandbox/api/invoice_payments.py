@@ -13,7 +13,7 @@ from sandbox.api.registry import operation
 from sandbox.domain.backend import Backend
 from sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from sandbox.domain.models import InvoicePayment
-from sandbox.listing import FilterKind, FilterSpec, make_predicate
+from sandbox.listing import FilterKind, FilterSpec, make_predicate, named_ids
 
 COMMON_FILTERS = (
     FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),
@@ -25,11 +25,9 @@ ADHOC_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedAdhocInvoiceId", "generat
 
 def _of_invoices(b: Backend, bill_run_type: BillRunType, raw: Any) -> list[InvoicePayment] | None:
     """The payments of the invoices an id filter names, from the index; None unless it is a well-formed id filter."""
-    text = str(raw).strip()
-    items = text[3:].split(",") if text.startswith("in:") else [text]
-    if not all(item.strip().isdigit() for item in items):
+    invoice_ids = named_ids(raw)
+    if invoice_ids is None:
         return None
-    invoice_ids = {int(item) for item in items}
     payments = (p for i in invoice_ids for p in b.index.payments_of(i) if p.bill_run_type is bill_run_type)
     return sorted(payments, key=lambda p: p.id)
 
