@@ -1,0 +1,166 @@
+"""The compiled fast path of request validation (jsonschema-rs) may only ever be stricter than the jsonschema
+validator it stands in front of: whenever it says "valid", jsonschema must find no error. Checked on values
+generated from every request body and parameter schema of both contracts, starting from the documented
+examples and bending them with edge values (int32/int64 bounds, the 25,000 limit, lengths, dates, Unicode).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from connexion.json_schema import resolve_refs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sandbox.api.validation import (
+    _body_validator,
+    _compiled_check,
+    _compiled_parameter_check,
+    _parameter_validator,
+)
+from sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
+
+SPECS = [resolve_refs(load_spec(path)) for path in (ELEVATE_SPEC, CONTROL_SPEC)]
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _operations() -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    for spec in SPECS:
+        for path, item in spec["paths"].items():
+            for method in METHODS:
+                if method in item:
+                    yield f"{method.upper()} {path}", item, item[method]
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        yield from _walk(child)
+
+
+BODIES = [
+    (f"{name} {media}", content["schema"], content.get("example"))
+    for name, _, op in _operations()
+    for media, content in op.get("requestBody", {}).get("content", {}).items()
+]
+PARAMETERS = [
+    (f"{name} {param['in']}:{param['name']}", param)
+    for name, item, op in _operations()
+    for param in [*item.get("parameters", []), *op.get("parameters", [])]
+]
+ENUMS = sorted({str(v) for spec in SPECS for n in _walk(spec) if isinstance(n, dict) for v in n.get("enum", [])})
+NAMES = sorted(
+    {key for spec in SPECS for n in _walk(spec) if isinstance(n, dict) for key in n.get("properties", {})}
+)
+EDGES = [
+    2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**63 - 1, 2**63, -(2**63) - 1, 0, -1, 1, 1.0, 0.001, 0.005,
+    0.01, 9999.99, 10000, 25000, 25000.0, 25000.01, 100000, 100000.01, 1e300, "", " ", "x" * 100, "x" * 101,
+    "x" * 255, "x" * 256, "2026-02-30", "2026-1-1", "2026-12-01", "2026-12-01T09:00:00Z", "2026-12-01T09:00:00",
+    "café", "Harrow & Finch Ltd", "💷", "a\u0000b", "a\nb", "<b>", "in:1,2", "like:x%", "gt:2026-01-01", "P1D",
+    "https://example.com/return", "not a uri", "a@b.co", "x@", "/id", "/status", "replace", "test", "true", "1",
+    "-1", "0", "1.5", True, False, None, [], {},
+]  # fmt: skip
+LEAVES = st.one_of(
+    st.sampled_from(EDGES),
+    st.sampled_from(ENUMS),
+    st.integers(min_value=-(2**65), max_value=2**65),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
+VALUES = st.recursive(
+    LEAVES,
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=6), children, max_size=4),
+    max_leaves=8,
+)
+
+
+@st.composite
+def _bent(draw: st.DrawFn, example: Any) -> Any:
+    """The example with a few of its values replaced, removed or added, or something else entirely."""
+    if example is None or draw(st.integers(0, 9)) == 0:
+        return draw(VALUES)
+    value = _copy(example)
+    for _ in range(draw(st.integers(1, 3))):
+        containers = [n for n in _walk(value) if isinstance(n, dict | list) and n]
+        if not containers:
+            break
+        target = draw(st.sampled_from(containers))
+        key = draw(st.sampled_from(list(target) if isinstance(target, dict) else list(range(len(target)))))
+        action = draw(st.sampled_from(("replace", "replace", "remove", "add")))
+        if action == "remove":
+            del target[key]
+        elif action == "add" and isinstance(target, dict):
+            target[draw(st.sampled_from(NAMES))] = draw(VALUES)
+        else:
+            target[key] = draw(VALUES)
+    return value
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def test_every_operation_with_a_body_or_parameters_is_covered() -> None:
+    assert len(BODIES) >= 14 and len(PARAMETERS) >= 60
+    assert all(_compiled_check(schema) is not None for _, schema, _ in BODIES)
+    assert all(_compiled_parameter_check(param) is not None for _, param in PARAMETERS)
+
+
+EXAMPLES = [body for body in BODIES if body[2] is not None]
+
+
+@pytest.mark.parametrize(("name", "schema", "example"), EXAMPLES, ids=[b[0] for b in EXAMPLES])
+def test_a_documented_example_takes_the_fast_path(name: str, schema: dict[str, Any], example: Any) -> None:
+    assert _compiled_check(schema)(example), "the fast path should accept the contract's own example"
+
+
+@pytest.mark.parametrize(("name", "schema", "example"), BODIES, ids=[b[0] for b in BODIES])
+def test_the_fast_body_check_never_accepts_what_jsonschema_refuses(
+    name: str, schema: dict[str, Any], example: Any
+) -> None:
+    fast, full = _compiled_check(schema), _body_validator(schema)
+
+    @settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_bent(example))
+    def check(body: Any) -> None:
+        if fast(body):
+            assert [e.message for e in full.iter_errors(body)] == []
+
+    check()
+
+
+@pytest.mark.parametrize(("name", "param"), PARAMETERS, ids=[p[0] for p in PARAMETERS])
+def test_the_fast_parameter_check_never_accepts_what_jsonschema_refuses(name: str, param: dict[str, Any]) -> None:
+    fast, full = _compiled_parameter_check(param), _parameter_validator(param)
+
+    @settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(LEAVES)
+    def check(value: Any) -> None:
+        if fast(value):
+            assert [e.message for e in full.iter_errors(value)] == []
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "fast_says"),
+    [
+        ({"type": "integer", "format": "int32"}, 2**31 - 1, True),
+        ({"type": "integer", "format": "int32"}, 2**31, False),  # formats apply to strings in jsonschema-rs
+        ({"type": "integer", "format": "int64"}, -(2**63) - 1, False),
+        ({"type": "string", "format": "date"}, "2026-02-30", False),  # stricter: jsonschema then decides
+        ({"type": "object", "properties": {"format": {"type": "string"}}}, {"format": "x"}, True),
+    ],
+)
+def test_the_fast_check_reads_openapis_integer_formats_as_bounds(
+    schema: dict[str, Any], value: Any, fast_says: bool
+) -> None:
+    assert _compiled_check(schema)(value) is fast_says
