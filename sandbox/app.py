@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,8 +14,11 @@ from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
 from starlette.exceptions import HTTPException
 
+from sandbox.api import (
+    contract_check,
+    handlers,  # noqa: F401  (importing registers every handler; a broken import stops the start)
+)
 from sandbox.api import errors as error_handlers
-from sandbox.api import handlers  # noqa: F401  (importing registers every handler; a broken import stops the start)
 from sandbox.api.body_limits import BodyLimits
 from sandbox.api.middleware import RuntimeMiddleware
 from sandbox.api.operations import OnceDecoratedApi
@@ -39,12 +41,15 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
         claims = read_token(token, runtime.settings.jwt_secret, runtime.auth_clock)
         return {"sub": claims["tenant"], "tenant": claims["tenant"], "claims": claims}
 
-    # Connexion inspects this function's signature on every request; computed once, it is only read.
-    token_info.__signature__ = inspect.signature(token_info)  # type: ignore[attr-defined]
-
     class SandboxBearer(BearerSecurityHandler):
         def _resolve_func(self, security_scheme: dict) -> Any:
             return token_info
+
+        @staticmethod
+        def _accepts_kwarg(func: Any, keyword: str) -> bool:
+            # Connexion inspects the check's signature twice a request to ask this; token_info takes
+            # the token alone (no required_scopes, no request).
+            return False
 
     return SandboxBearer
 
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # Restored before anything is served; a corrupt or incompatible file raises StateFileError.
         state_file = StateFile(settings.state_file, runtime.store, settings.save_interval, settings.base_url)
         state_file.restore()
+    contract_check.install()  # the contracts' start-up check, compiled (sandbox/api/contract_check.py)
     app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file))
     # Handlers decorated once per operation, not once per request (sandbox/api/operations.py).
     app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]
