@@ -96,6 +96,22 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
+    def reset(self) -> None:
+        """Start the sandbox's tenant again from its dataset (POST /_sandbox/reset), so that what a run
+        created does not weigh on the next; Prism keeps nothing, so it needs none."""
+        if self.prefix != "/v1":
+            return
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+            connection.request("POST", "/_sandbox/reset", body="{}", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{self.name}: reset answered {response.status}")
+        finally:
+            connection.close()
+
     def describe(self) -> dict[str, Any]:
         return {"startup_s": self.startup_s, "memory_after_start": self.memory_after_start}
 

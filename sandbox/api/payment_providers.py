@@ -24,10 +24,11 @@ FILTERS = (
 async def get_payment_providers(**params: Any) -> Response:
     owner = params.get("contractOwnerId")
     with backend() as b:
-        providers = [p for p in b.state.payment_providers.values() if owner is None or owner in p.contract_owner_ids]
-        return page_of(
-            providers, params, FILTERS, "PaymentProviderFields", table="payment_providers" if owner is None else None
-        )
+        table = b.state.payment_providers
+        if owner is None:  # the table itself: a default-order page reads only its own rows
+            return page_of(table.values(), params, FILTERS, "PaymentProviderFields", table="payment_providers")
+        providers = [p for p in table.values() if owner in p.contract_owner_ids]
+        return page_of(providers, params, FILTERS, "PaymentProviderFields")
 
 
 @operation("createPaymentProvider")
