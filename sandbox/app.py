@@ -21,7 +21,7 @@ from sandbox.api import (
 from sandbox.api import errors as error_handlers
 from sandbox.api.body_limits import BodyLimits
 from sandbox.api.middleware import RuntimeMiddleware
-from sandbox.api.operations import OnceDecoratedApi
+from sandbox.api.operations import OnceDecoratedApi, middlewares
 from sandbox.api.recording import JournalMiddleware
 from sandbox.api.registry import resolve
 from sandbox.api.rendering import OrjsonJsonifier
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         state_file = StateFile(settings.state_file, runtime.store, settings.save_interval, settings.base_url)
         state_file.restore()
     contract_check.install()  # the contracts' start-up check, compiled (sandbox/api/contract_check.py)
-    app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file))
+    app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file), middlewares=middlewares())
     # Handlers decorated once per operation, not once per request (sandbox/api/operations.py).
     app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]
     common = {

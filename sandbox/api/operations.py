@@ -1,4 +1,4 @@
-"""Connexion's async operations, decorated once instead of on every request.
+"""Connexion's per-operation objects, built once per operation instead of on every request.
 
 Connexion 3.3 (``AsyncOperation.fn`` and ``ASGIDecorator.__call__``) builds the parameter and response
 decorators again for every request and inspects the handler's signature each time: a profile under
@@ -10,15 +10,27 @@ read from Connexion's context at call time), so each is built once per operation
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
+from connexion.utils import is_nullable
 from starlette.types import Receive, Scope, Send
+
+logger = logging.getLogger("connexion.middleware.validation")
+MEMO_LIMIT = 64
 
 
 class _DecorateOnce(StarletteDecorator):
@@ -63,3 +75,93 @@ class OnceDecoratedApi(AsyncApi):
         return OnceDecoratedOperation.from_operation(
             operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
         )
+
+
+class OnceBuiltValidationOperation(RequestValidationOperation):
+    """Connexion's request validation, with what depends only on the operation built once.
+
+    Connexion 3.3 builds the operation's URI parser twice, its parameter validator, its body definition
+    (three times) and a media-type table on every request; none of them depends on the request. The
+    order of the checks and every error are Connexion's own (``RequestValidationOperation.__call__``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        operation = self._operation
+        self._parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
+        self._parameter_validator = self._validator_map["parameter"](
+            operation.parameters,
+            uri_parser=self._parser,
+            strict_validation=self.strict_validation,
+            security_query_params=self.security_query_params,
+        )
+        self._accepted: dict[str, bool] = {}  # mime type -> whether the operation consumes it
+        self._body_validators: dict[tuple[str, str], Any] = {}  # (mime type, encoding) -> validator or None
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        accepted = self._accepted.get(mime_type)
+        if accepted is None:
+            try:
+                super().validate_mime_type(mime_type)
+                accepted = True
+            except UnsupportedMediaTypeProblem:
+                accepted = False
+            if len(self._accepted) < MEMO_LIMIT:  # client-chosen strings: the memo stays bounded
+                self._accepted[mime_type] = accepted
+        if not accepted:
+            super().validate_mime_type(mime_type)  # raises Connexion's own problem
+
+    def _body_validator(self, mime_type: str, encoding: str) -> Any:
+        key = (mime_type, encoding)
+        if key in self._body_validators:
+            return self._body_validators[key]
+        validator = None
+        schema = self._operation.body_schema(mime_type)
+        if schema:
+            try:
+                validator_cls = self._validator_map["body"][mime_type]
+            except KeyError:
+                logger.info("Skipping validation. No validator registered for content type: %s.", mime_type)
+            else:
+                validator = validator_cls(
+                    schema=schema,
+                    required=self._operation.request_body.get("required", False),
+                    nullable=is_nullable(self._operation.body_definition(mime_type)),
+                    encoding=encoding,
+                    strict_validation=self.strict_validation,
+                    uri_parser=self._parser,
+                )
+        if len(self._body_validators) < MEMO_LIMIT:
+            self._body_validators[key] = validator
+        return validator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._parameter_validator.validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        self.validate_mime_type(mime_type)
+        validator = self._body_validator(mime_type, encoding)
+        if validator is not None:
+            receive, scope = await validator.wrap_receive(receive, scope=scope)
+        await self.next_app(scope, receive, send)
+
+
+class _OnceBuiltValidationApi(RequestValidationAPI):
+    def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
+        return OnceBuiltValidationOperation(
+            self.next_app, operation=operation, strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )  # fmt: skip
+
+
+class OnceBuiltValidationMiddleware(RequestValidationMiddleware):
+    """Connexion's RequestValidationMiddleware, making OnceBuiltValidationOperations."""
+
+    api_cls = _OnceBuiltValidationApi
+
+
+def middlewares() -> list[Any]:
+    """Connexion's default middleware stack with request validation built once per operation."""
+    return [
+        OnceBuiltValidationMiddleware if middleware is RequestValidationMiddleware else middleware
+        for middleware in ConnexionMiddleware.default_middlewares
+    ]
