@@ -106,7 +106,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.add_middleware(
         BodyLimits,
-        position=MiddlewarePosition.BEFORE_ROUTING,
+        # Before Swagger UI and routing, after the exception handlers (BEFORE_ROUTING names Connexion's
+        # own RoutingMiddleware, which middlewares() replaces by the indexed one).
+        position=MiddlewarePosition.BEFORE_SWAGGER,
         max_bytes=settings.max_body_bytes,
         overrides={"/_sandbox/state": settings.max_state_bytes},
     )

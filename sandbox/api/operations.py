@@ -24,10 +24,13 @@ from connexion.middleware.request_validation import (
     RequestValidationMiddleware,
     RequestValidationOperation,
 )
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
 from connexion.utils import is_nullable
 from starlette.types import Receive, Scope, Send
+
+from sandbox.api.routing import indexed
 
 logger = logging.getLogger("connexion.middleware.validation")
 MEMO_LIMIT = 64
@@ -69,7 +72,11 @@ class OnceDecoratedOperation(AsyncOperation):
 
 
 class OnceDecoratedApi(AsyncApi):
-    """The AsyncApi that makes OnceDecoratedOperations."""
+    """The AsyncApi that makes OnceDecoratedOperations, routed through the index (routing.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        indexed(self.router)
 
     def make_operation(self, operation: AbstractOperation) -> AsyncOperation:
         return OnceDecoratedOperation.from_operation(
@@ -159,9 +166,17 @@ class OnceBuiltValidationMiddleware(RequestValidationMiddleware):
     api_cls = _OnceBuiltValidationApi
 
 
+class IndexedRoutingMiddleware(RoutingMiddleware):
+    """Connexion's RoutingMiddleware, each API's routes tried through the index (routing.py)."""
+
+    def add_api(self, *args: Any, **kwargs: Any) -> None:
+        super().add_api(*args, **kwargs)
+        indexed(self.router.routes[-1].app)  # the Mount just added holds the API's router
+
+
+REPLACED = {RequestValidationMiddleware: OnceBuiltValidationMiddleware, RoutingMiddleware: IndexedRoutingMiddleware}
+
+
 def middlewares() -> list[Any]:
-    """Connexion's default middleware stack with request validation built once per operation."""
-    return [
-        OnceBuiltValidationMiddleware if middleware is RequestValidationMiddleware else middleware
-        for middleware in ConnexionMiddleware.default_middlewares
-    ]
+    """Connexion's default middleware stack with validation built once per operation and indexed routing."""
+    return [REPLACED.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares]
