@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -79,7 +80,7 @@ class Due:
     error_info: str | None = None
 
 
-class Track:
+class Track(ABC):
     """How the engine reads and moves one kind of record; subclasses adapt each model."""
 
     kind: Kind
@@ -88,8 +89,9 @@ class Track:
     steps: dict[StrEnum, Step]
     outcome_steps: Mapping[tuple[ForcedOutcome, StrEnum], Step] = MappingProxyType({})
 
+    @abstractmethod
     def records(self, state: TenantState) -> Iterable[Any]:
-        raise NotImplementedError
+        """Every record of this kind in the tenant's state."""
 
     def status(self, record: Any) -> StrEnum | None:
         return getattr(record, self.status_field)
@@ -103,8 +105,9 @@ class Track:
     def ident(self, record: Any) -> int | str:
         return record.id
 
+    @abstractmethod
     def move(self, backend: Backend, record: Any, due: Due) -> None:
-        raise NotImplementedError
+        """Take the due step through the backend's own rules."""
 
     def adjust(self, backend: Backend, record: Any, step: Step, at: datetime, timed: bool) -> Due:
         """The due step, after any rule the timetable cannot state as data."""
