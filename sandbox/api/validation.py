@@ -6,7 +6,6 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-import jsonschema_rs
 import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
@@ -14,10 +13,10 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
+from sandbox.api.compiled_checks import INTEGER_RANGES, compiled_check
 from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
 
 MAX_PROBLEMS = 20
-INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 def _format_checker() -> FormatChecker:
@@ -49,43 +48,8 @@ def _body_validator(schema: Any) -> Any:
     return Draft4RequestValidator(schema, format_checker=FORMATS)
 
 
-def _with_integer_bounds(schema: Any) -> Any:
-    """A copy of ``schema`` where each int32/int64 format is also a minimum and maximum.
-
-    jsonschema-rs checks formats on strings only, so without the bounds it would let 2**31 through
-    where the jsonschema check above refuses it.
-    """
-    if isinstance(schema, list):
-        return [_with_integer_bounds(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    copied = {key: _with_integer_bounds(value) for key, value in schema.items()}
-    bounds = INTEGER_RANGES.get(copied.get("format")) if isinstance(copied.get("format"), str) else None
-    if bounds is None:
-        return copied
-    return {"allOf": [copied, {"minimum": bounds[0], "maximum": bounds[1]}]}
-
-
-def _compiled_check(schema: Any) -> Any:
-    """jsonschema-rs's compiled ``is_valid`` of the same schema (about 100x faster), or None if it cannot
-    compile it.
-
-    It is only ever trusted to say "valid": it is as strict as the jsonschema check or stricter (it checks
-    more formats, such as date and uri, and reads ``\\w`` as ASCII), so on "invalid" the jsonschema
-    validator decides and explains. tests/test_validation.py holds it to that on generated values.
-    Connexion's request validator adds only ``nullable`` handling, which makes it the more lenient of
-    the two, as it should be here.
-    """
-    try:
-        return jsonschema_rs.Draft4Validator(
-            _with_integer_bounds(schema), validate_formats=True, ignore_unknown_formats=True
-        ).is_valid
-    except Exception:  # any schema it cannot compile: the jsonschema validator alone then decides
-        return None
-
-
 def _compiled_parameter_check(param: dict) -> Any:
-    return _compiled_check(param.get("schema", {}))
+    return compiled_check(param.get("schema", {}))
 
 
 def _parameter_validator(param: dict) -> Any:
@@ -139,7 +103,7 @@ class SandboxBodyValidator(JSONRequestBodyValidator):
         if body is None:
             problem = FieldProblem("body", "a JSON body is required")
             raise InvalidRequest("The request body must not be empty", VALIDATION_ERROR, [problem])
-        check = _cached(_CHECKS, self._schema, _compiled_check)
+        check = _cached(_CHECKS, self._schema, compiled_check)
         if check is not None and check(body):
             return None
         validator = _cached(_VALIDATORS, self._schema, _body_validator)
