@@ -84,7 +84,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # Restored before anything is served; a corrupt or incompatible file raises StateFileError.
         state_file = StateFile(settings.state_file, runtime.store, settings.save_interval, settings.base_url)
         state_file.restore()
-    contract_check.install()  # the contracts' start-up check, compiled (sandbox/api/contract_check.py)
     app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file), middlewares=middlewares())
     # Handlers decorated once per operation, not once per request (sandbox/api/operations.py).
     app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]
@@ -96,14 +95,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         "pythonic_params": False,
         "strict_validation": False,
     }
-    app.add_api(copy.deepcopy(runtime.elevate_spec), base_path="/v1", name="elevate", **common)
-    app.add_api(
-        copy.deepcopy(runtime.control_spec),
-        base_path="/_sandbox",
-        name="control",
-        swagger_ui_options=None,
-        **common,
-    )
+    # Only the sandbox's own contracts get the compiled start-up check (sandbox/api/contract_check.py).
+    with contract_check.compiled_meta_schema_check():
+        app.add_api(copy.deepcopy(runtime.elevate_spec), base_path="/v1", name="elevate", **common)
+        app.add_api(
+            copy.deepcopy(runtime.control_spec),
+            base_path="/_sandbox",
+            name="control",
+            swagger_ui_options=None,
+            **common,
+        )
     app.add_middleware(
         BodyLimits,
         # Before Swagger UI and routing, after the exception handlers (BEFORE_ROUTING names Connexion's

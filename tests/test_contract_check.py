@@ -1,6 +1,7 @@
 """The compiled start-up check of the contracts (sandbox/api/contract_check.py) stands in for Connexion's
-own: it must pass the shipped contracts, which Connexion's full check (defaults included) passes too, and
-a broken contract must still stop Connexion with its own InvalidSpecification."""
+own while the sandbox adds its contracts: it must pass the shipped contracts, which Connexion's full check
+(defaults included) passes too; a broken contract must still stop Connexion with its own
+InvalidSpecification; and any other Connexion app in the process keeps Connexion's own check."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from connexion.exceptions import InvalidSpecification
 from connexion.spec import Specification
 
 from sandbox.api import contract_check
+from sandbox.app import create_app
 from sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
+from sandbox.settings import Settings
 
 CONTRACTS = {"elevate": load_spec(ELEVATE_SPEC), "control": load_spec(CONTROL_SPEC)}
 
@@ -42,6 +45,18 @@ def _broken(change: Any) -> dict[str, Any]:
     ],
 )
 def test_a_broken_contract_still_stops_connexion_with_its_own_error(change: Any) -> None:
-    contract_check.install()
-    with pytest.raises(InvalidSpecification):
+    with contract_check.compiled_meta_schema_check(), pytest.raises(InvalidSpecification):
         Specification.from_dict(_broken(change))
+
+
+def _bad_default(spec: dict[str, Any]) -> None:
+    # Valid against the meta-schema; only Connexion's own check of defaults refuses it.
+    spec["components"]["parameters"]["PageParam"]["schema"]["default"] = "ten"
+
+
+def test_outside_create_app_every_other_connexion_app_keeps_connexions_own_check() -> None:
+    create_app(Settings(dataset="empty"))
+    with pytest.raises(InvalidSpecification):
+        Specification.from_dict(_broken(_bad_default))
+    with contract_check.compiled_meta_schema_check():
+        Specification.from_dict(_broken(_bad_default))  # what the compiled check alone lets through

@@ -1,14 +1,20 @@
-"""Connexion's start-up check of each contract against the OpenAPI 3.0 meta-schema, compiled by jsonschema-rs.
+"""The start-up check of the sandbox's own two contracts against the OpenAPI 3.0 meta-schema, compiled.
 
 Connexion 3.3 checks every spec it is given with jsonschema on every start: 0.43 s of the sandbox's
 start-up, for two files that never change between starts. jsonschema-rs checks the same meta-schema in
-about 15 ms. Only a pass is taken from it: on a failure Connexion's own check runs and raises its own
-InvalidSpecification. Connexion's check also validates each ``default`` against its schema, which the
-meta-schema cannot express; tests/test_spec.py runs Connexion's full check on the shipped contracts.
+about 15 ms; on a failure Connexion's own check runs and raises its own InvalidSpecification. The two are
+not the same check: Connexion's also validates each ``default`` against its schema, and the dialects'
+``$`` differ where the meta-schema matches keys by pattern. So the compiled check stands in only while
+``create_app`` adds the sandbox's own contracts (any other app in the process, e.g. an integrator's where
+the pytest plugin runs, gets Connexion's check), and tests/test_contract_check.py runs Connexion's full
+check on the shipped contracts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -24,9 +30,14 @@ def _meta_schema_check() -> Any:
     return jsonschema_rs.validator_for(OpenAPISpecification.openapi_schema).is_valid
 
 
+# Set only inside compiled_meta_schema_check(), in the thread or task that entered it.
+_SANDBOX_CONTRACTS: ContextVar[bool] = ContextVar("sandbox_contracts", default=False)
+
+
 def _validate_spec(cls: type, spec: dict[str, Any]) -> None:
-    if not _meta_schema_check()(spec):
-        _CONNEXIONS_CHECK.__func__(cls, spec)
+    if _SANDBOX_CONTRACTS.get() and _meta_schema_check()(spec):
+        return
+    _CONNEXIONS_CHECK.__func__(cls, spec)
 
 
 def connexions_full_check(spec: dict[str, Any]) -> None:
@@ -34,6 +45,16 @@ def connexions_full_check(spec: dict[str, Any]) -> None:
     _CONNEXIONS_CHECK.__func__(OpenAPISpecification, spec)
 
 
-def install() -> None:
-    """Put the compiled check in Connexion's place (once; every later app uses it too)."""
+@contextmanager
+def compiled_meta_schema_check() -> Iterator[None]:
+    """While inside (this thread or task only), specs get the compiled meta-schema check first.
+
+    The hook stays on OpenAPISpecification once installed, but outside this block it is Connexion's check
+    exactly, so apps built at the same time in other threads, or later, are not affected.
+    """
     OpenAPISpecification._validate_spec = classmethod(_validate_spec)  # type: ignore[method-assign,assignment]
+    entered = _SANDBOX_CONTRACTS.set(True)
+    try:
+        yield
+    finally:
+        _SANDBOX_CONTRACTS.reset(entered)
