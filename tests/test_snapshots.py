@@ -92,6 +92,21 @@ def test_an_export_imported_into_another_tenant_is_the_same_state(
     assert other.ok(other.get("/_sandbox/progression"))["refunds"] == "manual"
 
 
+def test_rows_given_out_of_order_are_listed_in_id_order_after_an_import(
+    busy: Driver, http: TestClient, token_for: Callable[[str], str]
+) -> None:
+    busy.pay(busy.invoice(busy.customer(), 40), 40)
+    document = _export(busy.api)
+    document["tables"] = {name: list(reversed(rows)) for name, rows in document["tables"].items()}
+    other = Api(http, token_for(f"reversed-{id(busy)}"))
+    other.ok(put(other, "/_sandbox/state", document))
+    for sort in ({}, {"sort": "id"}, {"sort": "id:desc"}):
+        ids = [p["id"] for p in other.ok(other.get("/v1/invoice-payments", page=1, pageSize=100, **sort))]
+        assert len(ids) >= 2
+        assert ids == sorted(ids, reverse=sort.get("sort") == "id:desc"), sort
+    assert _export(other)["tables"] == _export(busy.api)["tables"]
+
+
 def _broken(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     broken = copy.deepcopy(document)
     *parents, last = path.split(".")

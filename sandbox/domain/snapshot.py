@@ -237,12 +237,14 @@ def load_state(document: Any) -> TenantState:
         rows = tables.get(name, [])
         if not isinstance(rows, list):
             raise _problem(f"tables.{name}", "expected a list of records")
-        table = getattr(state, name)
+        table: dict[Any, Any] = {}
         for position, raw in enumerate(rows):
             record = load_record(model, raw, f"tables.{name}[{position}]")
             if _key(name, record) in table:
                 raise _problem(f"tables.{name}[{position}]", f"duplicate key {_key(name, record)!r}")
             table[_key(name, record)] = record
+        # Tables are kept in key (= id) order, which lists rely on; a document may give rows in any order.
+        setattr(state, name, dict(sorted(table.items())))
     state.sequences = _load_sequences(document.get("sequences"))
     check_integrity(state)
     return state
