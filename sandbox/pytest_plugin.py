@@ -14,6 +14,7 @@ freshly seeded, so tests never see each other's data. Options (also as ini keys 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from collections.abc import Iterator
@@ -161,9 +162,16 @@ def elevate_sandbox_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
 
 
 @pytest.fixture
-def elevate_sandbox(elevate_sandbox_server: _Server, request: pytest.FixtureRequest) -> ElevateSandbox:
+def elevate_sandbox(elevate_sandbox_server: _Server, request: pytest.FixtureRequest) -> Iterator[ElevateSandbox]:
     """A sandbox tenant of this test's own: ``base_url``, ``token``, ``client()``, ``reset()``,
     ``advance_clock()`` and ``simulate()``."""
     # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
     tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
-    return ElevateSandbox(elevate_sandbox_server.url, elevate_sandbox_server.token(tenant), tenant)
+    sandbox = ElevateSandbox(elevate_sandbox_server.url, elevate_sandbox_server.token(tenant), tenant)
+    yield sandbox
+    # The server keeps every tenant until it stops: emptied, a finished test's tenant weighs next to nothing.
+    import httpx
+
+    # A server without the control API, or one that went away, has nothing left to free.
+    with contextlib.suppress(SandboxControlMissing, SandboxControlError, httpx.HTTPError):
+        sandbox.reset(dataset="empty")

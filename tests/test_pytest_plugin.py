@@ -81,6 +81,22 @@ def test_simulate_fails_a_direct_debit_and_refuses_what_does_not_apply(elevate_s
     assert refused.value.status_code == 400
 
 
+FINISHED = {}
+
+
+def test_a_finished_tests_tenant_is_emptied_1_of_2(elevate_sandbox):
+    with elevate_sandbox.client() as api:
+        api.post("/payment-providers", json=PROVIDER)
+        assert _names(api) == ["Integrator provider"]
+    FINISHED["token"] = elevate_sandbox.token
+
+
+def test_a_finished_tests_tenant_is_emptied_2_of_2(elevate_sandbox):
+    headers = {"Authorization": f"Bearer {FINISHED['token']}"}
+    with httpx.Client(base_url=elevate_sandbox.api_url, headers=headers) as previous:
+        assert _names(previous) == []
+
+
 def test_a_server_without_the_control_api_is_named_as_such(elevate_sandbox):
     missing = ElevateSandbox(elevate_sandbox.base_url + "/v1", elevate_sandbox.token, elevate_sandbox.tenant)
     with pytest.raises(SandboxControlMissing, match="no such control endpoint"):
@@ -97,7 +113,7 @@ def test_an_integrator_suite_gets_a_fresh_sandbox_tenant_per_test(tmp_path: Path
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout
+    assert "8 passed" in done.stdout
 
 
 def test_the_plugin_is_registered_by_the_installed_package() -> None:
