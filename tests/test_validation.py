@@ -6,6 +6,8 @@ examples and bending them with edge values (int32/int64 bounds, the 25,000 limit
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +16,7 @@ from connexion.json_schema import resolve_refs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sandbox.api.compiled_checks import PYTHON_WHITESPACE
 from sandbox.api.compiled_checks import compiled_check as _compiled_check
 from sandbox.api.validation import _body_validator, _compiled_parameter_check, _parameter_validator
 from sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
@@ -200,3 +203,8 @@ def test_schemas_the_fast_check_cannot_be_trusted_with_have_none(schema: dict[st
 def test_a_value_the_compiled_check_cannot_read_is_left_to_jsonschema() -> None:
     check = _compiled_check({"type": "string"})
     assert check("\ud800") is False  # a lone surrogate: jsonschema-rs raises; jsonschema then decides
+
+
+def test_the_rewritten_whitespace_is_exactly_pythons() -> None:
+    everything = (chr(code) for code in range(sys.maxunicode + 1))
+    assert "".join(c for c in everything if re.fullmatch(r"\s", c)) == PYTHON_WHITESPACE

@@ -22,8 +22,6 @@ refuses" on generated values.
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +32,12 @@ UNSAFE_KEYWORDS = frozenset({"not", "oneOf", "multipleOf", "uniqueItems", "patte
 UNSAFE_FORMATS = frozenset({"date-time", "regex", "ipv4", "ipv6", "hostname", "idn-hostname", "idn-email"})
 # Escapes a pattern may use: \w, \d (ASCII in jsonschema-rs: stricter), \s (rewritten) and escaped punctuation.
 SAFE_ESCAPES = frozenset("wds\\/-.+*?()[]{}|^$")
-PYTHON_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c)))
+# What Python's re counts as \s in a str pattern (tests/test_validation.py checks it against every code
+# point; computing it here would cost every start-up most of a second).
+PYTHON_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 class NotCompilable(Exception):
