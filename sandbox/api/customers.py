@@ -86,8 +86,7 @@ async def create_customer_balance_adjustment(body: dict[str, Any], **_: Any) -> 
 async def get_customer_credit_status(**params: Any) -> Response:
     with backend() as b:
         # One status per customer, computed only for the page shown (and only for named customers).
-        raw = params.get("customerId")
-        ids = named_ids(raw) if raw not in (None, "") else None
+        ids = named_ids(params.get("customerId"))  # None when absent or not a plain id filter
         table = b.state.customers
         customers = table.values() if ids is None else [table[i] for i in sorted(ids) if i in table]
         return page_of(

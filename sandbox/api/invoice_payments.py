@@ -38,7 +38,7 @@ def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_r
     filters = NORMAL_FILTERS if normal else ADHOC_FILTERS
     invoice_filter = params.get("generatedInvoiceId" if normal else "generatedAdhocInvoiceId")
     # Payments of named invoices come from the index (the filter still applies to them, as to all).
-    scoped = _of_invoices(b, bill_run_type, invoice_filter) if invoice_filter not in (None, "") else None
+    scoped = _of_invoices(b, bill_run_type, invoice_filter)
     payments: Iterable[InvoicePayment] = table.values() if scoped is None else scoped
     whole = scoped is None and params.get(bill_run_param) in (None, "")  # the whole table: pages may be kept
     if params.get(bill_run_param) not in (None, ""):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -16,9 +15,6 @@ def operation(operation_id: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         if operation_id in OPERATIONS:
             raise RuntimeError(f"operation {operation_id} has two handlers")
-        # Connexion 3.3 decorates the handler again on every request and reads its signature each time;
-        # a signature computed once here spares that work (inspect.signature returns __signature__).
-        fn.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
         OPERATIONS[operation_id] = fn
         return fn
 
