@@ -91,11 +91,50 @@ def for_compiled(schema: Any) -> Any:
     return {"allOf": [copied, {"minimum": bounds[0], "maximum": bounds[1]}]}
 
 
+def _refs(node: Any) -> set[str]:
+    """Every ``$ref`` under ``node``."""
+    if isinstance(node, list):
+        return set().union(*(_refs(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+    return found.union(*(_refs(value) for value in node.values()))
+
+
+def reachable(schema: Any) -> Any:
+    """``schema`` with only the components its references reach.
+
+    Connexion hands a body validator the operation's schema with the contract's whole ``components``
+    beside it, for references; vetting every component would refuse a body for a ``oneOf`` it never uses.
+    """
+    if not isinstance(schema, dict) or not isinstance(schema.get("components"), dict):
+        return schema
+    components = schema["components"]
+    root = {key: value for key, value in schema.items() if key != "components"}
+    kept: dict[str, dict[str, Any]] = {}
+    pending = _refs(root)
+    while pending:
+        ref = pending.pop()
+        parts = ref.split("/")
+        if len(parts) != 4 or parts[:2] != ["#", "components"]:
+            raise NotCompilable(ref)  # only #/components/<section>/<name> is followed here
+        section, name = parts[2], parts[3]
+        if name in kept.get(section, {}):
+            continue
+        try:
+            target = components[section][name]
+        except (KeyError, TypeError):
+            raise NotCompilable(ref) from None
+        kept.setdefault(section, {})[name] = target
+        pending |= _refs(target)
+    return {**root, "components": kept} if kept else root
+
+
 def compiled_check(schema: Any) -> Callable[[Any], bool] | None:
     """The compiled ``is_valid`` of ``schema``, or None when it cannot be trusted (or built) for it."""
     try:
         is_valid = jsonschema_rs.Draft4Validator(
-            for_compiled(schema), validate_formats=True, ignore_unknown_formats=True
+            for_compiled(reachable(schema)), validate_formats=True, ignore_unknown_formats=True
         ).is_valid
     except Exception:  # NotCompilable, or a schema jsonschema-rs cannot compile: jsonschema alone decides
         return None
