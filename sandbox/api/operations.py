@@ -4,7 +4,8 @@ Connexion 3.3 (``AsyncOperation.fn`` and ``ASGIDecorator.__call__``) builds the 
 decorators again for every request and inspects the handler's signature each time: a profile under
 load put a fifth of a request's time there, and building the URI parser from the operation's
 definitions nearly another tenth. Nothing in that chain depends on the request (the request itself is still
-read from Connexion's context at call time), so each is built once per operation here.
+read from Connexion's context at call time), so each is built once per operation here, with decorators
+that read the operation's definitions once too (decorators.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
-from connexion.context import receive, scope
+from connexion.context import _receive, _scope
 from connexion.decorators import StarletteDecorator
 from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.middleware.main import ConnexionMiddleware
@@ -30,6 +31,7 @@ from connexion.uri_parsing import AbstractURIParser
 from connexion.utils import is_nullable
 from starlette.types import Receive, Scope, Send
 
+from sandbox.api.decorators import OperationParameterDecorator, OperationResponseDecorator, awaitable
 from sandbox.api.routing import indexed
 
 logger = logging.getLogger("connexion.middleware.validation")
@@ -37,23 +39,35 @@ MEMO_LIMIT = 64
 
 
 class _DecorateOnce(StarletteDecorator):
-    # One decorator serves one operation, whose URI parser (built from its parameter and body
-    # definitions, and stateless after that) is therefore built once too.
-    _parser: AbstractURIParser | None = None
+    """One operation's decorators (sandbox/api/decorators.py) and URI parser, built once: both are
+    stateless once built from the operation's definitions."""
+
+    def __init__(self, operation: AbstractOperation, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.operation = operation
+        parser_class = self.uri_parser_class or operation.uri_parser_class
+        self._parser = parser_class(operation.parameters, operation.body_definition())
 
     @property
     def uri_parser(self) -> AbstractURIParser:
-        if self._parser is None:
-            self._parser = super().uri_parser
         return self._parser
+
+    def decorate(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        framework, operation = self.framework, self.operation
+        function = OperationParameterDecorator(
+            operation=operation, framework=framework, pythonic_params=self.pythonic_params
+        )(awaitable(function))
+        return OperationResponseDecorator(operation=operation, framework=framework, jsonifier=self.jsonifier)(function)
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         decorated = self.decorate(function)
+        get_request, parser = self.framework.get_request, self._parser
 
         @functools.wraps(function)
         async def wrapper(*_args: Any, **_kwargs: Any) -> Any:
-            request = self.framework.get_request(uri_parser=self.uri_parser, scope=scope, receive=receive)
-            return await decorated(request)
+            # The context variables themselves: through Connexion's proxies, every read of the scope
+            # while the request is parsed costs three calls more.
+            return await decorated(get_request(uri_parser=parser, scope=_scope.get(), receive=_receive.get()))
 
         return wrapper
 
@@ -62,10 +76,17 @@ class OnceDecoratedOperation(AsyncOperation):
     """An AsyncOperation whose decorated handler is built on first use and kept."""
 
     _decorated: Callable[..., Any] | None = None
+    operation: AbstractOperation
+
+    @classmethod
+    def from_operation(cls, operation: AbstractOperation, **kwargs: Any) -> OnceDecoratedOperation:
+        made = super().from_operation(operation, **kwargs)
+        made.operation = operation
+        return made  # type: ignore[return-value]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
         if self._decorated is None:
-            decorator = _DecorateOnce(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+            decorator = _DecorateOnce(self.operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
             self._decorated = decorator(self._fn)
         response = await self._decorated()
         return await response(scope, receive, send)
