@@ -10,6 +10,7 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
 from starlette.exceptions import HTTPException
@@ -21,7 +22,7 @@ from sandbox.api import (
 from sandbox.api import errors as error_handlers
 from sandbox.api.body_limits import BodyLimits
 from sandbox.api.middleware import RuntimeMiddleware
-from sandbox.api.operations import OnceDecoratedApi, middlewares
+from sandbox.api.operations import OnceDecoratedApi, add_middleware_before, middlewares
 from sandbox.api.recording import JournalMiddleware
 from sandbox.api.registry import resolve
 from sandbox.api.rendering import OrjsonJsonifier
@@ -105,11 +106,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             swagger_ui_options=None,
             **common,
         )
-    app.add_middleware(
+    # Before Swagger UI and routing, after the exception handlers.
+    add_middleware_before(
+        app,
+        SwaggerUIMiddleware,
         BodyLimits,
-        # Before Swagger UI and routing, after the exception handlers (BEFORE_ROUTING names Connexion's
-        # own RoutingMiddleware, which middlewares() replaces by the indexed one).
-        position=MiddlewarePosition.BEFORE_SWAGGER,
         max_bytes=settings.max_body_bytes,
         overrides={"/_sandbox/state": settings.max_state_bytes},
     )

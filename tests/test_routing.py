@@ -84,3 +84,60 @@ def test_a_router_with_middleware_of_its_own_is_refused() -> None:
     with pytest.raises(ValueError, match="without middleware"):
         indexed(Router(routes=_routes(), middleware=[Middleware(GZipMiddleware)]))
     assert not isinstance(Router(routes=_routes()), IndexedRouter)
+
+
+UI_PATHS = [
+    "/v1/ui", "/v1/ui/", "/v1/ui/index.html", "/v1/ui/swagger-ui.css", "/v1/ui/missing.js", "/v1/openapi.json",
+    "/v1/openapi.json/", "/v1/openapi.yaml", "/v1/openapi.jsonx", "/v1/uix", "/v1/things", "/v1/things/",
+    "/v1/things/3", "/v1", "/v1/", "/", "/other", "/_sandbox/ui/", "/_sandbox/openapi.json", "/v1//ui",
+]  # fmt: skip
+
+
+def _ui_app(swagger_ui: type) -> Any:
+    from connexion import AsyncApp
+    from connexion.middleware.main import ConnexionMiddleware
+    from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+
+    async def things(**_: Any) -> Any:
+        return {"things": []}, 200
+
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "ui", "version": "1"},
+        "paths": {
+            "/things": {"get": {"operationId": "things", "responses": {"200": {"description": "ok"}}}},
+            "/things/{id}": {
+                "get": {
+                    "operationId": "thing",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            },
+        },
+    }
+    stack = [swagger_ui if m is SwaggerUIMiddleware else m for m in ConnexionMiddleware.default_middlewares]
+    app = AsyncApp(__name__, middlewares=stack)
+    for base in ("/v1", "/_sandbox"):
+        app.add_api(spec, base_path=base, resolver=lambda _operation_id: things)
+    return app
+
+
+def test_the_swagger_ui_middleware_answers_every_path_as_connexions_does() -> None:
+    from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+    from starlette.testclient import TestClient
+
+    from sandbox.api.routing import PassThroughSwaggerUIMiddleware
+
+    answers = []
+    for middleware in (SwaggerUIMiddleware, PassThroughSwaggerUIMiddleware):
+        with TestClient(_ui_app(middleware), raise_server_exceptions=False) as client:
+            answers.append(
+                [
+                    (r.status_code, r.headers.get("location"), r.headers.get("content-type"), r.content)
+                    for r in (client.get(path, follow_redirects=False) for path in UI_PATHS)
+                ]
+            )
+    stock, mine = answers
+    assert mine == stock
+    statuses = {status for status, *_ in stock}
+    assert {200, 307, 404} <= statuses

@@ -26,13 +26,14 @@ from connexion.middleware.request_validation import (
     RequestValidationOperation,
 )
 from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
 from connexion.utils import is_nullable
 from starlette.types import Receive, Scope, Send
 
 from sandbox.api.decorators import OperationParameterDecorator, OperationResponseDecorator, awaitable
-from sandbox.api.routing import indexed
+from sandbox.api.routing import PassThroughSwaggerUIMiddleware, indexed
 
 logger = logging.getLogger("connexion.middleware.validation")
 MEMO_LIMIT = 64
@@ -195,9 +196,23 @@ class IndexedRoutingMiddleware(RoutingMiddleware):
         indexed(self.router.routes[-1].app)  # the Mount just added holds the API's router
 
 
-REPLACED = {RequestValidationMiddleware: OnceBuiltValidationMiddleware, RoutingMiddleware: IndexedRoutingMiddleware}
+REPLACED = {
+    RequestValidationMiddleware: OnceBuiltValidationMiddleware,
+    RoutingMiddleware: IndexedRoutingMiddleware,
+    SwaggerUIMiddleware: PassThroughSwaggerUIMiddleware,
+}
 
 
 def middlewares() -> list[Any]:
-    """Connexion's default middleware stack with validation built once per operation and indexed routing."""
+    """Connexion's default middleware stack with validation built once per operation, indexed routing and
+    a Swagger UI that passes API requests straight on."""
     return [REPLACED.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares]
+
+
+def add_middleware_before(app: Any, stock: type, middleware_class: type, **options: Any) -> None:
+    """``app.add_middleware(middleware_class, position=BEFORE_<stock>)`` for a stack built by middlewares():
+    Connexion finds a position by its exact class, which that stack may have replaced."""
+    if app.middleware.middleware_stack is not None:
+        raise RuntimeError("Cannot add middleware after an application has started")
+    stack = app.middleware.middlewares
+    stack.insert(stack.index(REPLACED.get(stock, stock)), functools.partial(middleware_class, **options))

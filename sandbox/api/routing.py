@@ -1,4 +1,5 @@
-"""A Starlette router that tries only the routes a path's first segment can match.
+"""A Starlette router that tries only the routes a path's first segment can match, and a Swagger UI
+middleware that passes on what it cannot serve without routing it.
 
 Connexion routes every request twice (its routing middleware, then its app), each time through a
 Starlette Router that tries every operation's route in order: 38 regular-expression matches for
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from starlette.routing import Match, Route, Router, get_route_path
 from starlette.types import Receive, Scope, Send
 
@@ -81,3 +83,32 @@ def indexed(router: Router) -> Router:
     router.__class__ = IndexedRouter
     router.middleware_stack = router.app
     return router
+
+
+def _literal_prefix(path: str) -> str:
+    """The part of a route's path before its first parameter, without a trailing slash."""
+    return path.split("{", 1)[0].rstrip("/")
+
+
+class PassThroughSwaggerUIMiddleware(SwaggerUIMiddleware):
+    """Connexion's Swagger UI middleware, passing every request it cannot serve straight on.
+
+    Connexion sends every request through the UI's router first (a dozen route matches, slash-redirect
+    checks included) only to fall through to the API for all but the UI's own few paths. A path that
+    starts with none of the UI routes' literal prefixes can neither match one nor be redirected to one
+    (a redirect only adds or removes a trailing slash), so it goes to the API directly, with the same
+    copy of the scope Connexion's fall-through passes on.
+    """
+
+    _prefixes: tuple[str, ...] = ()
+
+    def add_api(self, *args: Any, **kwargs: Any) -> None:
+        super().add_api(*args, **kwargs)
+        mount = self.router.routes[-1]  # the Mount just added holds the UI's routes for this API
+        self._prefixes += tuple(mount.path + _literal_prefix(route.path) for route in mount.routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not get_route_path(scope).startswith(self._prefixes):
+            await self.app(scope.copy(), receive, send)
+            return
+        await super().__call__(scope, receive, send)
