@@ -26,6 +26,7 @@ from connexion.middleware.request_validation import (
     RequestValidationOperation,
 )
 from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.security import SecurityAPI, SecurityMiddleware, SecurityOperation
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
@@ -33,6 +34,7 @@ from connexion.utils import is_nullable
 from starlette.types import Receive, Scope, Send
 
 from sandbox.api.decorators import OperationParameterDecorator, OperationResponseDecorator, awaitable
+from sandbox.api.requests import connexion_request, reuse_parsed
 from sandbox.api.routing import PassThroughSwaggerUIMiddleware, indexed
 
 logger = logging.getLogger("connexion.middleware.validation")
@@ -62,13 +64,14 @@ class _DecorateOnce(StarletteDecorator):
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         decorated = self.decorate(function)
-        get_request, parser = self.framework.get_request, self._parser
+        parser = self._parser
 
         @functools.wraps(function)
         async def wrapper(*_args: Any, **_kwargs: Any) -> Any:
             # The context variables themselves: through Connexion's proxies, every read of the scope
             # while the request is parsed costs three calls more.
-            return await decorated(get_request(uri_parser=parser, scope=_scope.get(), receive=_receive.get()))
+            scope = _scope.get()
+            return await decorated(reuse_parsed(scope, connexion_request(scope, _receive.get(), parser)))
 
         return wrapper
 
@@ -188,6 +191,26 @@ class OnceBuiltValidationMiddleware(RequestValidationMiddleware):
     api_cls = _OnceBuiltValidationApi
 
 
+class _CheapRequestSecurityOperation(SecurityOperation):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.security:
+            await self.verification_fn(connexion_request(scope))
+        await self.next_app(scope, receive, send)
+
+
+class _CheapRequestSecurityApi(SecurityAPI):
+    def make_operation(self, operation: Any) -> SecurityOperation:
+        return _CheapRequestSecurityOperation.from_operation(
+            operation, next_app=self.next_app, security_handler_factory=self.security_handler_factory
+        )
+
+
+class CheapRequestSecurityMiddleware(SecurityMiddleware):
+    """Connexion's SecurityMiddleware, its request made without the constructor's exception (requests.py)."""
+
+    api_cls = _CheapRequestSecurityApi
+
+
 class IndexedRoutingMiddleware(RoutingMiddleware):
     """Connexion's RoutingMiddleware, each API's routes tried through the index (routing.py)."""
 
@@ -200,6 +223,7 @@ REPLACED = {
     RequestValidationMiddleware: OnceBuiltValidationMiddleware,
     RoutingMiddleware: IndexedRoutingMiddleware,
     SwaggerUIMiddleware: PassThroughSwaggerUIMiddleware,
+    SecurityMiddleware: CheapRequestSecurityMiddleware,
 }
 
 

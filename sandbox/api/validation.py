@@ -14,6 +14,7 @@ from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, Parame
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
 from sandbox.api.compiled_checks import INTEGER_RANGES, compiled_check
+from sandbox.api.requests import connexion_request, keep_parsed
 from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
 
 MAX_PROBLEMS = 20
@@ -115,6 +116,11 @@ class SandboxBodyValidator(JSONRequestBodyValidator):
 
 class SandboxParameterValidator(ParameterValidator):
     """Query and path parameter validation that names each bad parameter."""
+
+    def validate(self, scope: Any) -> None:
+        request = connexion_request(scope, uri_parser=self.uri_parser)
+        self.validate_request(request)
+        keep_parsed(scope, request)  # the handler's arguments are built from the same parse
 
     def validate_request(self, request: ConnexionRequest) -> None:
         problems: list[FieldProblem] = []
