@@ -240,3 +240,24 @@ def test_only_the_components_a_schema_reaches_are_vetted() -> None:
     assert _compiled_check({**reaching, "properties": {"a": {"$ref": "#/components/schemas/Unsafe"}}}) is None
     assert _compiled_check({**reaching, "properties": {"a": {"$ref": "#/components/schemas/Missing"}}}) is None
     assert _compiled_check({**reaching, "properties": {"a": {"$ref": "other.yaml#/x"}}}) is None
+
+
+CONTENT_TYPE_HEADERS = [
+    [], [(b"accept", b"*/*")], [(b"content-type", b"application/json")], [(b"Content-Type", b"Application/JSON")],
+    [(b"CONTENT-TYPE", b"application/json; charset=latin-1")], [(b"content-type", b"text/plain;foo=bar;charset=x")],
+    [(b"content-type", b"caf\xe9/x")], [(b"content-type", b"")], [(b"content-type", b"a"), (b"content-type", b"b")],
+    [(b"x-content-type", b"text/csv"), (b"content-type", b"application/json-patch+json")],
+]  # fmt: skip
+
+
+def test_content_types_are_read_as_connexion_reads_them(http: Any, api: Any) -> None:
+    from connexion.middleware.request_validation import RequestValidationOperation
+
+    api.get("/v1/payment-providers/1")  # the first request builds the middleware stack
+    validation = next(m for m in http.app.middleware.middleware_stack if isinstance(m, OnceBuiltValidationMiddleware))
+    operations = [op for apis in validation.apis.values() for routed in apis for op in routed.operations.values()]
+    assert len(operations) >= 29
+    for operation in operations:
+        for headers in CONTENT_TYPE_HEADERS:
+            stock = RequestValidationOperation.extract_content_type(operation, headers)
+            assert operation.extract_content_type(headers) == stock, (operation._operation.operation_id, headers)

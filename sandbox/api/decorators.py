@@ -51,10 +51,13 @@ class OperationParameterDecorator(AsyncParameterDecorator):
         self.sanitized_query_names = {name: self.sanitize_fn(name) for name in self.query_definitions}
         self.body_name = self.sanitize_fn(operation.body_name(None))
         self.reads_body = operation.method.upper() != "TRACE"  # TRACE requests carry no body (RFC 7231)
+        self.defines_body = operation.is_request_body_defined
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
-        wants_body = self.body_name in arguments or has_kwargs
+        # Connexion reads the body whenever the handler could take it, but passes it on only when the
+        # operation defines one (and never for TRACE): without a definition, nothing reads it.
+        wants_body = (self.body_name in arguments or has_kwargs) and self.reads_body and self.defines_body
 
         @functools.wraps(function)
         async def wrapper(request: ConnexionRequest) -> Any:

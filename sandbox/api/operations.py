@@ -30,7 +30,7 @@ from connexion.middleware.security import SecurityAPI, SecurityMiddleware, Secur
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
-from connexion.utils import is_nullable
+from connexion.utils import is_nullable, split_content_type
 from starlette.types import Receive, Scope, Send
 
 from sandbox.api.decorators import OperationParameterDecorator, OperationResponseDecorator, awaitable
@@ -39,6 +39,7 @@ from sandbox.api.routing import PassThroughSwaggerUIMiddleware, indexed
 
 logger = logging.getLogger("connexion.middleware.validation")
 MEMO_LIMIT = 64
+CONTENT_TYPE = b"content-type"
 
 
 class _DecorateOnce(StarletteDecorator):
@@ -127,8 +128,19 @@ class OnceBuiltValidationOperation(RequestValidationOperation):
             strict_validation=self.strict_validation,
             security_query_params=self.security_query_params,
         )
+        # Without a Content-Type header, Connexion takes the operation's first media type as a guess.
+        self._default_mime_type = operation.consumes[0] if operation.consumes else "application/octet-stream"
         self._accepted: dict[str, bool] = {}  # mime type -> whether the operation consumes it
         self._body_validators: dict[tuple[str, str], Any] = {}  # (mime type, encoding) -> validator or None
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        # Connexion's utils.extract_content_type builds typing unions on every call; the same answer.
+        content_type = next((value.decode("latin-1") for key, value in headers if key.lower() == CONTENT_TYPE), None)
+        mime_type, encoding = split_content_type(content_type)
+        return (
+            self._default_mime_type if mime_type is None else mime_type,
+            "utf-8" if encoding is None else encoding,
+        )
 
     def validate_mime_type(self, mime_type: str) -> None:
         accepted = self._accepted.get(mime_type)
