@@ -26,6 +26,7 @@ from sandbox.api.operations import OnceDecoratedApi, add_middleware_before, midd
 from sandbox.api.recording import JournalMiddleware
 from sandbox.api.registry import resolve
 from sandbox.api.rendering import OrjsonJsonifier
+from sandbox.api.requests import FixedDefinitionsURIParser
 from sandbox.api.validation import validator_map
 from sandbox.auth import read_token
 from sandbox.domain.errors import SandboxError
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         "validator_map": validator_map(),
         "pythonic_params": False,
         "strict_validation": False,
+        "uri_parser_class": FixedDefinitionsURIParser,
     }
     # Only the sandbox's own contracts get the compiled start-up check (sandbox/api/contract_check.py).
     with contract_check.compiled_meta_schema_check():

@@ -1,8 +1,8 @@
 """The operation-bound decorators give handlers exactly what Connexion's own give them.
 
 Two apps serve one contract with recording handlers: Connexion's stock AsyncApp, and the same app as
-create_app assembles it (the sandbox's middleware stack, validators and OnceDecoratedApi, whose
-handlers reuse what validation parsed). Every request must reach its handler with the same arguments
+create_app assembles it (the sandbox's middleware stack, validators, URI parser and OnceDecoratedApi,
+whose handlers reuse what validation parsed). Every request must reach its handler with the same arguments
 and come back with the same status; a request that succeeds, with the same headers and body (refusals
 are in each app's own error shape).
 """
@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from sandbox.api import errors as error_handlers
 from sandbox.api.operations import OnceDecoratedApi, middlewares
+from sandbox.api.requests import FixedDefinitionsURIParser
 from sandbox.api.validation import validator_map
 from sandbox.domain.errors import SandboxError
 
@@ -184,7 +185,7 @@ def _app(ours: bool) -> tuple[AsyncApp, list[dict[str, Any]]]:
         return app, received
     app = AsyncApp(__name__, middlewares=middlewares())
     app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]
-    app.add_api(SPEC, resolver=resolver, validator_map=validator_map())
+    app.add_api(SPEC, resolver=resolver, validator_map=validator_map(), uri_parser_class=FixedDefinitionsURIParser)
     app.add_error_handler(SandboxError, error_handlers.sandbox_error)
     return app, received
 

@@ -5,7 +5,8 @@ handler's arguments). Its constructor asks ``hasattr`` of an attribute it has no
 ``__getattr__`` answers by raising and catching: ``from_starlette_request`` makes the same object
 without that. Validation and the handler's arguments each parse the query string and path with the
 operation's URI parser (both built from the same definitions, so their results are the same): the
-handler's request takes the dicts validation parsed instead of parsing them again.
+handler's request takes the dicts validation parsed instead of parsing them again, and the parser
+builds its tables of the definitions once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
+from connexion.uri_parsing import OpenAPIURIParser
 from starlette.requests import Request
 from starlette.types import Receive, Scope
 
@@ -42,3 +44,25 @@ def reuse_parsed(scope: Scope, request: ConnexionRequest) -> ConnexionRequest:
     if parsed is not None:
         request._query_params, request._path_params = parsed
     return request
+
+
+class FixedDefinitionsURIParser(OpenAPIURIParser):
+    """Connexion's OpenAPI URI parser, with its per-name schema tables built once.
+
+    ``param_schemas`` (and ``form_defns``) rebuild a dict of every parameter on each access, and
+    parsing a query reads them once per name and more: they depend only on the definitions the
+    parser was made from, which nothing changes afterwards.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._param_schemas = super().param_schemas
+        self._form_defns = super().form_defns
+
+    @property
+    def param_schemas(self) -> dict[str, Any]:
+        return self._param_schemas
+
+    @property
+    def form_defns(self) -> dict[str, Any]:
+        return self._form_defns
