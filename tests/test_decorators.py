@@ -1,10 +1,11 @@
 """The operation-bound decorators give handlers exactly what Connexion's own give them.
 
-Two apps serve one contract with recording handlers: Connexion's stock AsyncApp, and the same app as
-create_app assembles it (the sandbox's middleware stack, validators, URI parser and OnceDecoratedApi,
-whose handlers reuse what validation parsed). Every request must reach its handler with the same arguments
-and come back with the same status; a request that succeeds, with the same headers and body (refusals
-are in each app's own error shape).
+Two apps serve one contract with recording handlers: Connexion's stock AsyncApp, and an AsyncApp with
+the pieces create_app puts in (the sandbox's middleware stack, validators, URI parser and
+OnceDecoratedApi, whose handlers reuse what validation parsed). One instance of each serves every
+request in turn, so that nothing built once can carry one request into the next. Every request must
+reach its handler with the same arguments and come back with the same status; a request that succeeds,
+with the same headers and body (refusals are in each app's own error shape).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ SPEC: dict[str, Any] = {
                         },
                     },
                     {"name": "page-size", "in": "query", "schema": {"type": "integer", "default": 20}},
+                    {"name": "$type", "in": "query", "schema": {"type": "string"}},  # pythonic: type, then type_
                 ],
                 "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}},
             },
@@ -141,7 +143,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _app(ours: bool) -> tuple[AsyncApp, list[dict[str, Any]]]:
+def _app(ours: bool, pythonic: bool = False, spec: dict[str, Any] = SPEC) -> tuple[AsyncApp, list[dict[str, Any]]]:
     received: list[dict[str, Any]] = []
 
     async def record(**kwargs: Any) -> Any:
@@ -178,14 +180,20 @@ def _app(ours: bool) -> tuple[AsyncApp, list[dict[str, Any]]]:
         "getThing": record, "putThing": sync_thing, "traceThing": record, "createThing": record,
         "upload": record, "named": named, "getText": text, "getPlain": plain, "deleteEmpty": empty,
     }  # fmt: skip
+    async def form(note: str | None = None) -> Any:  # Swagger 2: each form field is an argument
+        received.append({"note": note})
+        return {"note": note}, 200
+
+    handlers["form"] = form
     resolver = Resolver(function_resolver=lambda operation_id: handlers[operation_id])
     if not ours:
-        app = AsyncApp(__name__)
-        app.add_api(SPEC, resolver=resolver)
+        app = AsyncApp(__name__, pythonic_params=pythonic)
+        app.add_api(spec, resolver=resolver)
         return app, received
-    app = AsyncApp(__name__, middlewares=middlewares())
+    app = AsyncApp(__name__, middlewares=middlewares(), pythonic_params=pythonic)
     app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]
-    app.add_api(SPEC, resolver=resolver, validator_map=validator_map(), uri_parser_class=FixedDefinitionsURIParser)
+    kwargs = {"uri_parser_class": FixedDefinitionsURIParser} if "openapi" in spec else {}
+    app.add_api(spec, resolver=resolver, validator_map=validator_map(), **kwargs)
     app.add_error_handler(SandboxError, error_handlers.sandbox_error)
     return app, received
 
@@ -195,6 +203,9 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/things/7?q=hello&n=3&ratio=2&flag=true&tags=1,2,3&filter[b]=9&page-size=5", {}),
     ("GET", "/things/7?undocumented=1&filter[a]=z", {}),
     ("GET", "/things/7?n=notanumber", {}),
+    ("GET", "/things/7?$type=name&page-size=1", {}),
+    ("GET", "/things/7", {"content": b'{"a": 1}', "headers": {"Content-Type": "application/json"}}),
+    ("GET", "/things/7", {"content": b"not json", "headers": {"Content-Type": "application/json"}}),
     ("PUT", "/things/8", {"json": {"name": "n", "size": 2}}),
     ("PUT", "/things/8", {"content": b"", "headers": {"Content-Type": "application/json"}}),
     ("TRACE", "/things/8", {}),
@@ -213,16 +224,41 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("method", "url", "options"), REQUESTS, ids=[f"{m} {u}" for m, u, _ in REQUESTS])
-def test_handlers_get_what_connexion_gives_them(method: str, url: str, options: dict[str, Any]) -> None:
-    answers = []
-    for ours in (False, True):
-        app, received = _app(ours)
-        with TestClient(app, raise_server_exceptions=False) as client:
+class Served:
+    """One app instance of each kind, kept for every request of a test module run."""
+
+    def __init__(self, pythonic: bool) -> None:
+        self.clients = []
+        self.received = []
+        for ours in (False, True):
+            app, received = _app(ours, pythonic)
+            self.clients.append(TestClient(app, raise_server_exceptions=False).__enter__())
+            self.received.append(received)
+
+    def answers(self, method: str, url: str, options: dict[str, Any]) -> list[tuple[Any, ...]]:
+        answers = []
+        for client, received in zip(self.clients, self.received, strict=True):
+            before = len(received)
             response = client.request(method, url, **options)
-        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-        answers.append((received, response.status_code, headers, response.content))
-    stock, sandbox = answers
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            answers.append((received[before:], response.status_code, headers, response.content))
+        return answers
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["sanitized", "pythonic"])
+def served(request: pytest.FixtureRequest) -> Any:
+    apps = Served(pythonic=request.param)
+    yield apps
+    apps.close()
+
+
+@pytest.mark.parametrize(("method", "url", "options"), REQUESTS, ids=[f"{m} {u}" for m, u, _ in REQUESTS])
+def test_handlers_get_what_connexion_gives_them(served: Served, method: str, url: str, options: dict) -> None:
+    stock, sandbox = served.answers(method, url, options)
     assert sandbox[:2] == stock[:2]
     if stock[1] < 400:
         assert sandbox == stock
@@ -230,9 +266,65 @@ def test_handlers_get_what_connexion_gives_them(method: str, url: str, options: 
 
 
 def test_the_requests_cover_every_kind_of_answer() -> None:
-    statuses = set()
-    for method, url, options in REQUESTS:
-        app, _ = _app(True)
-        with TestClient(app, raise_server_exceptions=False) as client:
-            statuses.add(client.request(method, url, **options).status_code)
+    apps = Served(pythonic=False)
+    statuses = {apps.answers(method, url, options)[1][1] for method, url, options in REQUESTS}
+    apps.close()
     assert {200, 204, 400, 500} <= statuses
+
+
+def test_pythonic_names_are_connexions() -> None:
+    apps = Served(pythonic=True)
+    stock, sandbox = apps.answers("GET", "/things/7?$type=name&page-size=1", {})
+    apps.close()
+    assert sandbox == stock
+    got = stock[0][0]
+    assert (got["type_"], got["page_size"], got["thing_id"]) == ("name", 1, 7)
+
+
+SWAGGER2 = {
+    "swagger": "2.0",
+    "info": {"title": "forms", "version": "1"},
+    "paths": {
+        "/form": {
+            "post": {
+                "operationId": "form",
+                "consumes": ["application/x-www-form-urlencoded"],
+                "parameters": [{"name": "note", "in": "formData", "type": "string"}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+
+
+def test_swagger2_form_fields_are_arguments_as_in_connexion() -> None:
+    answers = []
+    for ours in (False, True):
+        app, received = _app(ours, spec=SWAGGER2)
+        with TestClient(app) as client:
+            response = client.post("/form", data={"note": "hello"})
+        answers.append((received, response.status_code, response.json()))
+    assert answers[1] == answers[0] == ([{"note": "hello"}], 200, {"note": "hello"})
+
+
+def test_a_middleware_after_validation_that_rewrites_the_query_is_heard() -> None:
+    """What validation parsed is reused only while the scope still has the query string it parsed."""
+    from connexion.middleware import MiddlewarePosition
+
+    class Rewrite:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                scope["query_string"] = b"q=rewritten"
+            await self.app(scope, receive, send)
+
+    answers = []
+    for ours in (False, True):
+        app, received = _app(ours)
+        app.add_middleware(Rewrite, position=MiddlewarePosition.BEFORE_CONTEXT)
+        with TestClient(app) as client:
+            assert client.get("/things/7?q=original").status_code == 200
+        answers.append(received[0]["q"])
+    assert answers == ["rewritten", "rewritten"]

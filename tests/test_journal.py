@@ -36,6 +36,22 @@ def test_requests_are_recorded_newest_first_with_bodies_status_and_tenant_time(a
     assert customer["durationMs"] > 0 and customer["id"] > clock["id"]
 
 
+def test_a_body_sent_where_none_is_defined_is_still_recorded(api: Api) -> None:
+    """Connexion drains such a body without decoding it; the journal shows what the client sent."""
+    headers = {**api.headers, "Content-Type": "application/json"}
+    for path in ("/_sandbox/clock", "/v1/outbound-payments/1"):
+        api.http.request("GET", path, content=b'{"probe": 1}', headers=headers)
+    api.http.request("GET", "/v1/refunds/1", content=iter([b'{"probe"', b": 2}"]), headers=headers)  # chunked
+    api.http.request("GET", "/v1/refunds/2", headers=headers)  # no body at all
+    entries = _journal(api)
+    assert [(e["path"], e["request"]["body"], e["request"]["size"]) for e in entries] == [
+        ("/v1/refunds/2", None, 0),
+        ("/v1/refunds/1", {"probe": 2}, 12),
+        ("/v1/outbound-payments/1", {"probe": 1}, 12),
+        ("/_sandbox/clock", {"probe": 1}, 12),
+    ]
+
+
 def test_the_bearer_token_never_appears_in_the_journal(api: Api) -> None:
     api.get("/_sandbox/clock")
     token = api.headers["Authorization"].split(" ", 1)[1]

@@ -240,6 +240,12 @@ def test_only_the_components_a_schema_reaches_are_vetted() -> None:
     assert _compiled_check({**reaching, "properties": {"a": {"$ref": "#/components/schemas/Unsafe"}}}) is None
     assert _compiled_check({**reaching, "properties": {"a": {"$ref": "#/components/schemas/Missing"}}}) is None
     assert _compiled_check({**reaching, "properties": {"a": {"$ref": "other.yaml#/x"}}}) is None
+    # An escaped name is not followed (left to jsonschema); a recursive one is, once.
+    escaped = {"schemas": {"A/B": {"type": "string"}}}
+    assert _compiled_check({"$ref": "#/components/schemas/A~1B", "components": escaped}) is None
+    node = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}, "maxProperties": 1}
+    chain = _compiled_check({"$ref": "#/components/schemas/Node", "components": {"schemas": {"Node": node}}})
+    assert chain is not None and chain({"next": {"next": {}}}) and not chain({"next": {"next": {"x": 1, "y": 2}}})
 
 
 CONTENT_TYPE_HEADERS = [

@@ -26,13 +26,14 @@ from connexion.decorators.parameter import (
     _get_file_arguments,
     _get_query_defaults,
     _get_val_from_param,
+    sanitized,
     unwrap_decorators,
 )
 from connexion.decorators.response import AsyncResponseDecorator, BaseResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
-from connexion.operations import AbstractOperation
+from connexion.operations import AbstractOperation, Swagger2Operation
 from connexion.utils import deep_merge, extract_content_type, inspect_function_arguments
 
 
@@ -52,17 +53,29 @@ class OperationParameterDecorator(AsyncParameterDecorator):
         self.body_name = self.sanitize_fn(operation.body_name(None))
         self.reads_body = operation.method.upper() != "TRACE"  # TRACE requests carry no body (RFC 7231)
         self.defines_body = operation.is_request_body_defined
+        # Swagger 2 passes form fields as arguments of their own, so its forms are always read.
+        self.swagger2 = isinstance(operation, Swagger2Operation)
+        # prep_kwargs sanitizes every name a second time: a no-op for `sanitized`, not for `pythonic`
+        # ("$filter" -> "filter" -> "filter_").
+        self.sanitizes_twice = self.sanitize_fn is not sanitized
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
         # Connexion reads the body whenever the handler could take it, but passes it on only when the
-        # operation defines one (and never for TRACE): without a definition, nothing reads it.
-        wants_body = (self.body_name in arguments or has_kwargs) and self.reads_body and self.defines_body
+        # operation defines one (and never for TRACE): without a definition its bytes are only drained
+        # (the journal records what passed), never decoded.
+        reads = self.body_name in arguments or has_kwargs
+        decodes = reads and self.reads_body and self.defines_body
 
         @functools.wraps(function)
         async def wrapper(request: ConnexionRequest) -> Any:
-            body = await request.get_body() if wants_body else None
             mimetype = request.mimetype
+            if decodes or (self.swagger2 and mimetype in FORM_CONTENT_TYPES):
+                body = await request.get_body()
+            else:
+                body = None
+                if reads and declares_body(request.scope["headers"]):
+                    await request.body()
             # Starlette's form() parses only form media types; anything else has no files.
             files = await request.files() if mimetype in FORM_CONTENT_TYPES else {}
             kwargs = self.arguments_of(request, body, files, mimetype, arguments, has_kwargs)
@@ -100,7 +113,7 @@ class OperationParameterDecorator(AsyncParameterDecorator):
             if has_kwargs or key in arguments:
                 result[key] = _get_val_from_param(value, definition)
         if not self.reads_body:
-            return result
+            return {sanitize(key): value for key, value in result.items()} if self.sanitizes_twice else result
         result.update(
             _get_body_argument(
                 body, operation=self.operation, arguments=arguments, has_kwargs=has_kwargs,
@@ -111,6 +124,8 @@ class OperationParameterDecorator(AsyncParameterDecorator):
             body_schema = self.operation.body_schema(mimetype)
             found = _get_file_arguments(files, arguments, body_schema, has_kwargs)
             result.update({sanitize(key): value for key, value in found.items()})
+        if self.sanitizes_twice:
+            return {sanitize(key): value for key, value in result.items()}
         return result
 
 
@@ -137,6 +152,15 @@ class OperationResponseDecorator(AsyncResponseDecorator):
             return None
         # Several media types and none named: Connexion's own choice (text, bytes) or its error.
         return BaseResponseDecorator._infer_content_type(data, headers)
+
+
+def declares_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a request has a body at all: HTTP/1.1 says so by Content-Length or Transfer-Encoding."""
+    for key, value in headers:
+        key = key.lower()
+        if key == b"transfer-encoding" or (key == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
 
 
 def awaitable(function: Callable[..., Any]) -> Callable[..., Any]:
