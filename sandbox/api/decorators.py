@@ -112,19 +112,18 @@ class OperationParameterDecorator(AsyncParameterDecorator):
             key = self.sanitized_query_names[name]
             if has_kwargs or key in arguments:
                 result[key] = _get_val_from_param(value, definition)
-        if not self.reads_body:
-            return {sanitize(key): value for key, value in result.items()} if self.sanitizes_twice else result
-        result.update(
-            _get_body_argument(
-                body, operation=self.operation, arguments=arguments, has_kwargs=has_kwargs,
-                sanitize=sanitize, content_type=mimetype,
-            )
-        )  # fmt: skip
-        if files:
-            body_schema = self.operation.body_schema(mimetype)
-            found = _get_file_arguments(files, arguments, body_schema, has_kwargs)
-            result.update({sanitize(key): value for key, value in found.items()})
-        if self.sanitizes_twice:
+        if self.reads_body:
+            result.update(
+                _get_body_argument(
+                    body, operation=self.operation, arguments=arguments, has_kwargs=has_kwargs,
+                    sanitize=sanitize, content_type=mimetype,
+                )
+            )  # fmt: skip
+            if files:
+                body_schema = self.operation.body_schema(mimetype)
+                result.update(_get_file_arguments(files, arguments, body_schema, has_kwargs))
+        # prep_kwargs renames every argument once more (the file names for the first time).
+        if self.sanitizes_twice or files:
             return {sanitize(key): value for key, value in result.items()}
         return result
 

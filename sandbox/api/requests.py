@@ -35,7 +35,8 @@ def keep_parsed(scope: Scope, request: ConnexionRequest) -> None:
     Connexion's own. The dicts are kept, not the request: it refers to the scope, and a cycle through
     every request's scope would leave each one to the cyclic collector.
     """
-    parsed = (scope.get("query_string"), scope.get("path_params"), request._query_params, request._path_params)
+    path = dict(scope.get("path_params") or {})  # a copy: a change made in place must show
+    parsed = (scope.get("query_string"), path, request._query_params, request._path_params)
     scope.setdefault("extensions", {})[PARSED] = parsed
 
 
@@ -43,7 +44,7 @@ def reuse_parsed(scope: Scope, request: ConnexionRequest) -> ConnexionRequest:
     """``request`` with the query and path parameters validation parsed for this scope, if it did and
     nothing (a middleware after validation) has changed the query string or the path since."""
     parsed = scope.get("extensions", {}).get(PARSED)
-    if parsed is not None and parsed[0] is scope.get("query_string") and parsed[1] == scope.get("path_params"):
+    if parsed is not None and parsed[0] is scope.get("query_string") and parsed[1] == (scope.get("path_params") or {}):
         request._query_params, request._path_params = parsed[2], parsed[3]
     return request
 
