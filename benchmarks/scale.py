@@ -83,9 +83,9 @@ COUNTED = ("invoices", "invoice_payments", "adhoc_invoice_payments", "refunds", 
 
 def record_counts(dataset: str) -> dict[str, int]:
     """The dataset's records per table, built once more here exactly as the server built them (seed 0)."""
-    from fixtures import build_dataset
-    from sandbox.settings import Settings
-    from sandbox.store import Store
+    from elevate_sandbox.fixtures import build_dataset
+    from elevate_sandbox.settings import Settings
+    from elevate_sandbox.store import Store
 
     state = Store(Settings(dataset=dataset, seed=0), build_dataset).tenant("count").backend.state
     counts = {name: len(getattr(state, name)) for name in ("customers", *COUNTED)}

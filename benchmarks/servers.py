@@ -25,7 +25,12 @@ def free_port() -> int:
 def sandbox_token() -> str:
     """A bearer token from the sandbox's own CLI, exactly as a user gets one."""
     done = subprocess.run(
-        [python(), "-m", "sandbox", "token"], capture_output=True, text=True, check=True, env=_clean_env(), cwd=ROOT
+        [python(), "-m", "elevate_sandbox", "token"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_clean_env(),
+        cwd=ROOT,
     )
     return done.stdout.strip()
 
@@ -120,7 +125,7 @@ def sandbox(dataset: str, probe_path: str, token: str) -> Server:
     """The sandbox as `elevate-sandbox serve` runs it: one process, request validation on, no access log."""
     port = free_port()
     command = [
-        python(), "-m", "sandbox", "serve", "--host", "127.0.0.1", "--port", str(port),
+        python(), "-m", "elevate_sandbox", "serve", "--host", "127.0.0.1", "--port", str(port),
         "--dataset", dataset, "--seed", "0", "--no-validate-responses", "--no-access-log",
     ]  # fmt: skip
     return Server(f"sandbox ({dataset})", pinned(SERVER_CORE, command), "/v1", token, port, probe_path)

@@ -9,10 +9,11 @@ Wired into ``sandbox/cli.py`` with two lines::
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
-from contract_tests.target import DEFAULT_SEED, Profile
+from elevate_sandbox.contract_tests.target import DEFAULT_SEED, Profile
 
 KIT_DIR = Path(__file__).resolve().parent
 
@@ -94,7 +95,16 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Run the kit as ``args`` ask; the exit status is pytest's (0 only when nothing was violated)."""
-    import pytest
+    try:
+        import pytest
+        import schemathesis  # noqa: F401  (the kit's fuzzer: without it nothing below can run)
+    except ImportError as exc:
+        print(
+            f"elevate-sandbox verify needs the kit's test tools ({exc.name} is not installed): "
+            "pip install 'elevate-sandbox[kit]'",
+            file=sys.stderr,
+        )
+        return 2
 
     started = time.monotonic()
     status = int(pytest.main(pytest_args(args)))
@@ -104,7 +114,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m contract_tests.cli``: the verify command on its own."""
+    """``python -m elevate_sandbox.contract_tests.cli``: the verify command on its own."""
     parser = argparse.ArgumentParser(prog="elevate-sandbox")
     add_verify_parser(parser.add_subparsers(dest="command", required=True))
     return run_verify(parser.parse_args(argv))

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from contract_tests.target import Target
+from elevate_sandbox.contract_tests.target import Target
 
 TOKEN_PLACEHOLDER = "$ELEVATE_TOKEN"
 JSON_PATCH = "application/json-patch+json"

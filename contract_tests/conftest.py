@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract_tests.client import Api, control_api, elevate_api
-from contract_tests.plugin import KitPlugin, add_options, kit
-from contract_tests.references import References
-from contract_tests.report import Recorder
-from contract_tests.target import Target
+from elevate_sandbox.contract_tests.client import Api, control_api, elevate_api
+from elevate_sandbox.contract_tests.plugin import KitPlugin, add_options, kit
+from elevate_sandbox.contract_tests.references import References
+from elevate_sandbox.contract_tests.report import Recorder
+from elevate_sandbox.contract_tests.target import Target
 
 PLUGIN_NAME = "elevate-contract-kit"
 

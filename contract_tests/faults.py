@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.rewriting import ASGIApp, Exchange, Rewrite, Rewriting, Served
+from elevate_sandbox.contract_tests.rewriting import ASGIApp, Exchange, Rewrite, Rewriting, Served
 
 __all__ = ["Fault", "Served", "catalogue"]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests import spec
-from contract_tests.client import Api
+from elevate_sandbox.contract_tests import spec
+from elevate_sandbox.contract_tests.client import Api
 
 PAGE_ALL = 1000
 NO_SUCH_ID = "999999999"

@@ -12,11 +12,11 @@ import pytest
 from schemathesis import Case, HookContext, Response
 from schemathesis.checks import CheckResult
 
-from contract_tests import schema as contract
-from contract_tests import spec
-from contract_tests.client import TOKEN_PLACEHOLDER, curl_of
-from contract_tests.report import Finding, Recorder
-from contract_tests.target import (
+from elevate_sandbox.contract_tests import schema as contract
+from elevate_sandbox.contract_tests import spec
+from elevate_sandbox.contract_tests.client import TOKEN_PLACEHOLDER, curl_of
+from elevate_sandbox.contract_tests.report import Finding, Recorder
+from elevate_sandbox.contract_tests.target import (
     DEFAULT_SEED,
     Profile,
     Target,
@@ -115,8 +115,8 @@ class KitPlugin:
         )
 
     def _start_sandbox(self, token: str | None) -> tuple[str, str]:
-        from sandbox.live import LiveSandbox
-        from sandbox.settings import Settings
+        from elevate_sandbox.live import LiveSandbox
+        from elevate_sandbox.settings import Settings
 
         self.live = LiveSandbox(Settings(port=0, dataset="demo", validate_responses=True)).start()
         return self.live.base_url, token or self.live.token(f"contract-kit-{int(time.time())}")

@@ -14,7 +14,7 @@ from typing import Any
 
 from schemathesis import Case
 
-from contract_tests.client import Api
+from elevate_sandbox.contract_tests.client import Api
 
 PAGE = {"page": 1, "pageSize": 200}
 

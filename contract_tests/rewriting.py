@@ -120,7 +120,7 @@ class Served:
     """An ASGI app served by uvicorn on a free loopback port in a thread (``with Served(app) as url:``)."""
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1") -> None:
-        from sandbox.live import free_port
+        from elevate_sandbox.live import free_port
 
         self.url = f"http://{host}:{free_port(host)}"
         port = int(self.url.rsplit(":", 1)[1])

@@ -16,10 +16,11 @@ from schemathesis.core.failures import Failure
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from contract_tests import spec
-from contract_tests.target import Profile, Target
-from sandbox.domain.errors import BUSINESS_CODES
-from sandbox.settings import ELEVATE_SPEC
+from elevate_sandbox.contract_tests import spec
+from elevate_sandbox.contract_tests.target import Profile, Target
+from elevate_sandbox.domain.errors import BUSINESS_CODES
+from elevate_sandbox.runtime import load_spec
+from elevate_sandbox.settings import ELEVATE_SPEC
 
 # The checks the issue names, by their Schemathesis names, in the order the report shows them.
 CONFORMANCE_CHECKS: list[Callable[..., Any]] = [
@@ -77,7 +78,7 @@ def build_config(target: Target | None = None) -> Config:
 
 def load_contract(target: Target | None = None) -> schemathesis.BaseSchema:
     """The Elevate contract from ``openapi/elevate-payments.yaml`` (never from the target)."""
-    return schemathesis.openapi.from_path(ELEVATE_SPEC, config=build_config(target))
+    return schemathesis.openapi.from_dict(load_spec(ELEVATE_SPEC), config=build_config(target))
 
 
 SCHEMA = load_contract()

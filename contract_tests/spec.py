@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from sandbox.settings import ELEVATE_SPEC
+from elevate_sandbox.settings import ELEVATE_SPEC
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 LIST_PARAMETERS = frozenset({"page", "pageSize", "sort", "fields"})

@@ -15,8 +15,8 @@ import requests
 from schemathesis import BaseSchema, Case
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests.references import References
-from contract_tests.schema import CONFORMANCE_CHECKS, selection
+from elevate_sandbox.contract_tests.references import References
+from elevate_sandbox.contract_tests.schema import CONFORMANCE_CHECKS, selection
 
 READS = selection(reads=True)
 WRITES = selection(reads=False)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from contract_tests import lists, spec
-from contract_tests.client import Api
-from contract_tests.plugin import KitPlugin
+from elevate_sandbox.contract_tests import lists, spec
+from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.plugin import KitPlugin
 
 LISTS = spec.list_operations()
 SORTS = ("ascending", "descending", "several")

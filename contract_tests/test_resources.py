@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from contract_tests import spec
-from contract_tests.client import Api
-from contract_tests.plugin import KitPlugin
-from contract_tests.references import References
+from elevate_sandbox.contract_tests import spec
+from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.plugin import KitPlugin
+from elevate_sandbox.contract_tests.references import References
 
 NO_SUCH_ID = 9_000_000_000_000
 NO_SUCH_REFERENCE = "NO-SUCH-MANDATE-0000"

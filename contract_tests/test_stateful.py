@@ -19,9 +19,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.engine.errors import is_inconsistent_replay
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
-from contract_tests.references import References
-from contract_tests.schema import SCHEMA, STATEFUL_CHECKS, stateful_settings
-from contract_tests.target import Target
+from elevate_sandbox.contract_tests.references import References
+from elevate_sandbox.contract_tests.schema import SCHEMA, STATEFUL_CHECKS, stateful_settings
+from elevate_sandbox.contract_tests.target import Target
 
 TIMEOUT = 15
 _session = requests.Session()

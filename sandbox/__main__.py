@@ -1,7 +1,7 @@
-"""`python -m sandbox` runs the same command line as `elevate-sandbox`."""
+"""`python -m elevate_sandbox` runs the same command line as `elevate-sandbox`."""
 
 import sys
 
-from sandbox.cli import main
+from elevate_sandbox.cli import main
 
 sys.exit(main())

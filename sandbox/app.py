@@ -15,25 +15,25 @@ from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
 from starlette.exceptions import HTTPException
 
-from sandbox.api import (
+from elevate_sandbox.api import (
     contract_check,
     handlers,  # noqa: F401  (importing registers every handler; a broken import stops the start)
 )
-from sandbox.api import errors as error_handlers
-from sandbox.api.body_limits import BodyLimits
-from sandbox.api.middleware import RuntimeMiddleware
-from sandbox.api.operations import OnceDecoratedApi, add_middleware_before, middlewares
-from sandbox.api.recording import JournalMiddleware
-from sandbox.api.registry import resolve
-from sandbox.api.rendering import OrjsonJsonifier
-from sandbox.api.requests import FixedDefinitionsURIParser
-from sandbox.api.validation import validator_map
-from sandbox.auth import read_token
-from sandbox.domain.errors import SandboxError
-from sandbox.persistence import ChangeTracker, StateFile
-from sandbox.runtime import Runtime
-from sandbox.settings import Settings
-from sandbox.store import Store
+from elevate_sandbox.api import errors as error_handlers
+from elevate_sandbox.api.body_limits import BodyLimits
+from elevate_sandbox.api.middleware import RuntimeMiddleware
+from elevate_sandbox.api.operations import OnceDecoratedApi, add_middleware_before, middlewares
+from elevate_sandbox.api.recording import JournalMiddleware
+from elevate_sandbox.api.registry import resolve
+from elevate_sandbox.api.rendering import OrjsonJsonifier
+from elevate_sandbox.api.requests import FixedDefinitionsURIParser
+from elevate_sandbox.api.validation import validator_map
+from elevate_sandbox.auth import read_token
+from elevate_sandbox.domain.errors import SandboxError
+from elevate_sandbox.persistence import ChangeTracker, StateFile
+from elevate_sandbox.runtime import Runtime
+from elevate_sandbox.settings import Settings
+from elevate_sandbox.store import Store
 
 
 def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     settings = settings or Settings()
     if runtime is None:
-        from fixtures import build_dataset
+        from elevate_sandbox.fixtures import build_dataset
 
         runtime = Runtime(settings=settings, store=Store(settings, build_dataset))
     state_file = None

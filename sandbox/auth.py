@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import jwt
 
-from sandbox.clock import Clock
-from sandbox.domain.errors import Unauthorized
+from elevate_sandbox.clock import Clock
+from elevate_sandbox.domain.errors import Unauthorized
 
 ALGORITHM = "HS256"
 ISSUER = "elevate-sandbox"

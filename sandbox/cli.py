@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from contract_tests.cli import add_verify_parser, run_verify
-from sandbox import collector
-from sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
-from sandbox.clock import SystemClock
-from sandbox.settings import Settings, settings_from_env
+from elevate_sandbox import __version__, collector
+from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
+from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.contract_tests.cli import add_verify_parser, run_verify
+from elevate_sandbox.settings import Settings, settings_from_env
 
 
 def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
@@ -47,6 +47,7 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
 def build_parser(env: Settings) -> argparse.ArgumentParser:
     """The command line, with defaults taken from the SANDBOX_* environment."""
     parser = argparse.ArgumentParser(prog="elevate-sandbox", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub, env)
     token = sub.add_parser("token", help="print a bearer token for the sandbox on one line")
@@ -60,9 +61,9 @@ def serve(settings: Settings) -> None:
     """Start the sandbox under uvicorn and block until it is stopped."""
     import uvicorn
 
-    from fixtures import DATASETS
-    from sandbox.app import create_app
-    from sandbox.persistence import StateFileError
+    from elevate_sandbox.app import create_app
+    from elevate_sandbox.fixtures import DATASETS
+    from elevate_sandbox.persistence import StateFileError
 
     if settings.dataset not in DATASETS:
         sys.exit(f"elevate-sandbox: unknown dataset {settings.dataset!r}; choose one of {', '.join(sorted(DATASETS))}")
@@ -105,7 +106,7 @@ def _restored_note(app: object, settings: Settings) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script and of `python -m sandbox`."""
+    """Entry point of the console script and of `python -m elevate_sandbox`."""
     try:
         env = settings_from_env()
     except ValueError as exc:

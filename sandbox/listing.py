@@ -16,7 +16,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any
 
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.errors import (
     INVALID_FIELDS,
     INVALID_FILTER,
     INVALID_SORT,

@@ -11,10 +11,10 @@ from types import TracebackType
 import httpx
 import uvicorn
 
-from sandbox.app import create_app
-from sandbox.auth import DEFAULT_TENANT, mint_token
-from sandbox.clock import SystemClock
-from sandbox.settings import Settings
+from elevate_sandbox.app import create_app
+from elevate_sandbox.auth import DEFAULT_TENANT, mint_token
+from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.settings import Settings
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -18,15 +18,15 @@ from typing import Any
 
 import orjson
 
-from sandbox.auth import check_tenant_name
-from sandbox.domain.errors import InvalidRequest
-from sandbox.snapshots import Restored, export_tenant, new_backend, read_tenant
-from sandbox.store import Store, Tenant
+from elevate_sandbox.auth import check_tenant_name
+from elevate_sandbox.domain.errors import InvalidRequest
+from elevate_sandbox.snapshots import Restored, export_tenant, new_backend, read_tenant
+from elevate_sandbox.store import Store, Tenant
 
 FILE_FORMAT = "elevate-sandbox/state-file"
 FILE_VERSION = 1
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-logger = logging.getLogger("sandbox.persistence")
+logger = logging.getLogger("elevate_sandbox.persistence")
 
 
 class StateFileError(Exception):

@@ -127,8 +127,8 @@ class _Server:
         self.url = _option(config, "url").rstrip("/")
         self._live: Any = None
         if not self.url:
-            from sandbox.live import LiveSandbox
-            from sandbox.settings import Settings
+            from elevate_sandbox.live import LiveSandbox
+            from elevate_sandbox.settings import Settings
 
             settings = Settings(
                 port=0,

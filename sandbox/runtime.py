@@ -5,22 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from sandbox.clock import Clock, SystemClock
-from sandbox.domain.errors import PATCH_INVALID, FieldProblem, InvalidRequest
-from sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC, Settings
-from sandbox.store import Store
+from elevate_sandbox.clock import Clock, SystemClock
+from elevate_sandbox.domain.errors import PATCH_INVALID, FieldProblem, InvalidRequest
+from elevate_sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC, Settings
+from elevate_sandbox.store import Store
 
 SPEC_URI = "urn:elevate-payments"
 
 
-def load_spec(path: Path) -> dict[str, Any]:
+def load_spec(path: Traversable) -> dict[str, Any]:
     """Read an OpenAPI document."""
     with path.open(encoding="utf-8") as handle:
         # libyaml's loader when PyYAML has it: the same documents, about six times faster (start-up time).

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-OPENAPI_DIR = PROJECT_ROOT / "openapi"
-ELEVATE_SPEC = OPENAPI_DIR / "elevate-payments.yaml"
-CONTROL_SPEC = OPENAPI_DIR / "sandbox-control.yaml"
+# The contracts ship inside the package (elevate_sandbox.openapi), wherever it is installed.
+OPENAPI_DIR: Traversable = resources.files("elevate_sandbox.openapi")
+ELEVATE_SPEC: Traversable = OPENAPI_DIR / "elevate-payments.yaml"
+CONTROL_SPEC: Traversable = OPENAPI_DIR / "sandbox-control.yaml"
 
 # A fixed development secret: tokens minted by one sandbox work on another with the same default.
 DEFAULT_JWT_SECRET = "elevate-sandbox-development-secret-not-for-production"

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sandbox.clock import Clock, FrozenClock, parse_instant
-from sandbox.domain import timekeeping
-from sandbox.domain.backend import Backend
-from sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
-from sandbox.domain.progression import policies_view, set_policies
-from sandbox.domain.snapshot import dump_state, load_state
-from sandbox.domain.state import TenantState
-from sandbox.domain.timetable import Progression
+from elevate_sandbox.clock import Clock, FrozenClock, parse_instant
+from elevate_sandbox.domain import timekeeping
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
+from elevate_sandbox.domain.progression import policies_view, set_policies
+from elevate_sandbox.domain.snapshot import dump_state, load_state
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.domain.timetable import Progression
 
 if TYPE_CHECKING:
-    from sandbox.store import Tenant
+    from elevate_sandbox.store import Tenant
 
 TENANT_FORMAT = "elevate-sandbox/tenant-state"
 FORMAT_VERSION = 1

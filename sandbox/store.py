@@ -7,11 +7,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sandbox.clock import FrozenClock, SystemClock, parse_instant
-from sandbox.domain.backend import Backend
-from sandbox.domain.state import TenantState
-from sandbox.journal import Journal
-from sandbox.settings import Settings
+from elevate_sandbox.clock import FrozenClock, SystemClock, parse_instant
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.journal import Journal
+from elevate_sandbox.settings import Settings
 
 DatasetBuilder = Callable[[str, Backend, int], None]
 

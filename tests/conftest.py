@@ -10,11 +10,11 @@ import orjson
 import pytest
 from starlette.testclient import TestClient
 
-from sandbox.app import create_app
-from sandbox.auth import mint_token
-from sandbox.clock import SystemClock
-from sandbox.live import LiveSandbox
-from sandbox.settings import Settings
+from elevate_sandbox.app import create_app
+from elevate_sandbox.auth import mint_token
+from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.live import LiveSandbox
+from elevate_sandbox.settings import Settings
 
 FROZEN_AT = "2026-11-25T09:00:00Z"
 _tenants = itertools.count(1)

@@ -7,9 +7,9 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from sandbox.auth import mint_token
-from sandbox.clock import FrozenClock, SystemClock
-from sandbox.domain import errors
+from elevate_sandbox.auth import mint_token
+from elevate_sandbox.clock import FrozenClock, SystemClock
+from elevate_sandbox.domain import errors
 from tests.conftest import Api
 
 

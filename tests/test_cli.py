@@ -11,9 +11,9 @@ import httpx
 import jwt
 import pytest
 
-from sandbox.cli import main
-from sandbox.live import free_port
-from sandbox.settings import DEFAULT_JWT_SECRET, settings_from_env
+from elevate_sandbox.cli import main
+from elevate_sandbox.live import free_port
+from elevate_sandbox.settings import DEFAULT_JWT_SECRET, settings_from_env
 
 
 def test_token_prints_one_line_with_the_tenant(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,7 +53,7 @@ def test_serve_starts_says_where_and_answers() -> None:
     port = free_port()
     env = {**os.environ, "SANDBOX_PORT": str(port), "SANDBOX_SEED": "3"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--dataset", "demo"],
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--dataset", "demo"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -72,7 +72,7 @@ def test_serve_starts_says_where_and_answers() -> None:
                 time.sleep(0.1)
         assert health == {"status": "ok", "version": health["version"], "seed": 3, "dataset": "demo", "tenants": 1}
         token = subprocess.run(
-            [sys.executable, "-m", "sandbox", "token"], capture_output=True, text=True, check=True
+            [sys.executable, "-m", "elevate_sandbox", "token"], capture_output=True, text=True, check=True
         ).stdout.strip()
         providers = httpx.get(
             f"http://127.0.0.1:{port}/v1/payment-providers",
@@ -88,7 +88,7 @@ def test_serve_starts_says_where_and_answers() -> None:
 
 def test_serve_refuses_an_unknown_dataset() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sandbox", "serve", "--dataset", "nope", "--port", str(free_port())],
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--dataset", "nope", "--port", str(free_port())],
         capture_output=True,
         text=True,
         timeout=30,

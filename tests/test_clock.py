@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain import errors
+from elevate_sandbox.domain import errors
 from tests.conftest import Api
 from tests.driving_world import START, Driver, put
 

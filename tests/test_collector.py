@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures import build_dataset
-from sandbox import collector
-from sandbox.settings import Settings
-from sandbox.store import Store
+from elevate_sandbox import collector
+from elevate_sandbox.fixtures import build_dataset
+from elevate_sandbox.settings import Settings
+from elevate_sandbox.store import Store
 
 
 @pytest.fixture

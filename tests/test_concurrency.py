@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 
-from sandbox.live import LiveSandbox
+from elevate_sandbox.live import LiveSandbox
 
 CLIENTS = 32
 REQUESTS_PER_CLIENT = 12

@@ -12,10 +12,10 @@ import pytest
 from connexion.exceptions import InvalidSpecification
 from connexion.spec import Specification
 
-from sandbox.api import contract_check
-from sandbox.app import create_app
-from sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
-from sandbox.settings import Settings
+from elevate_sandbox.api import contract_check
+from elevate_sandbox.app import create_app
+from elevate_sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
+from elevate_sandbox.settings import Settings
 
 CONTRACTS = {"elevate": load_spec(ELEVATE_SPEC), "control": load_spec(CONTROL_SPEC)}
 

@@ -18,11 +18,11 @@ from connexion.resolver import Resolver
 from starlette.datastructures import UploadFile
 from starlette.testclient import TestClient
 
-from sandbox.api import errors as error_handlers
-from sandbox.api.operations import OnceDecoratedApi, middlewares
-from sandbox.api.requests import FixedDefinitionsURIParser
-from sandbox.api.validation import validator_map
-from sandbox.domain.errors import SandboxError
+from elevate_sandbox.api import errors as error_handlers
+from elevate_sandbox.api.operations import OnceDecoratedApi, middlewares
+from elevate_sandbox.api.requests import FixedDefinitionsURIParser
+from elevate_sandbox.api.validation import validator_map
+from elevate_sandbox.domain.errors import SandboxError
 
 THING = {"type": "object", "properties": {"name": {"type": "string"}, "size": {"type": "integer"}}}
 SPEC: dict[str, Any] = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from sandbox.app import create_app
-from sandbox.auth import mint_token
-from sandbox.clock import SystemClock
+from elevate_sandbox.app import create_app
+from elevate_sandbox.auth import mint_token
+from elevate_sandbox.clock import SystemClock
 from tests.conftest import make_settings
 
 READS = [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.live import free_port
+from elevate_sandbox.live import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sandbox.domain import errors
+from elevate_sandbox.domain import errors
 from tests.conftest import Api
 
 

@@ -9,9 +9,9 @@ import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from sandbox import journal as journal_module
-from sandbox.auth import ALGORITHM
-from sandbox.journal import BODY_LIMIT, Journal, Message
+from elevate_sandbox import journal as journal_module
+from elevate_sandbox.auth import ALGORITHM
+from elevate_sandbox.journal import BODY_LIMIT, Journal, Message
 from tests.conftest import Api
 
 

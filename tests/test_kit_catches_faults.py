@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from contract_tests.faults import Fault, catalogue
-from contract_tests.rewriting import Exchange, Rewriting, Served
-from sandbox.app import create_app
-from sandbox.auth import mint_token
-from sandbox.clock import SystemClock
-from sandbox.settings import DEFAULT_JWT_SECRET, PROJECT_ROOT, Settings
+from elevate_sandbox.app import create_app
+from elevate_sandbox.auth import mint_token
+from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.contract_tests.faults import Fault, catalogue
+from elevate_sandbox.contract_tests.rewriting import Exchange, Rewriting, Served
+from elevate_sandbox.settings import DEFAULT_JWT_SECRET, Settings
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KIT = PROJECT_ROOT / "contract_tests"
 FAULTS = catalogue(mint_token(DEFAULT_JWT_SECRET, SystemClock(), "default"))
 WORKERS = 4

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.errors import (
     INVALID_FIELDS,
     INVALID_FILTER,
     INVALID_SORT,
     VALIDATION_ERROR,
     InvalidRequest,
 )
-from sandbox.listing import (
+from elevate_sandbox.listing import (
     FilterKind,
     FilterSpec,
     list_page,

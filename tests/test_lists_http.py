@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.domain import errors
+from elevate_sandbox.domain import errors
 from tests.conftest import Api
 
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.clock import FrozenClock
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus
-from sandbox.domain.state import TenantState
+from elevate_sandbox.clock import FrozenClock
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.domain.state import TenantState
 from tests.conftest import Api
 from tests.driving_world import Driver
 

@@ -7,9 +7,9 @@ from typing import Any
 import orjson
 import pytest
 
-from sandbox.api.registry import OPERATIONS
-from sandbox.runtime import load_spec
-from sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC
+from elevate_sandbox.api.registry import OPERATIONS
+from elevate_sandbox.runtime import load_spec
+from elevate_sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC
 from tests.conftest import Api
 
 ELEVATE = load_spec(ELEVATE_SPEC)

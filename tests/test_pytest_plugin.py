@@ -17,7 +17,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from sandbox.pytest_plugin import ElevateSandbox, SandboxControlError, SandboxControlMissing
+from elevate_sandbox.pytest_plugin import ElevateSandbox, SandboxControlError, SandboxControlMissing
 
 PROVIDER = {"type": "GO_CARDLESS", "name": "Integrator provider", "status": "ACTIVE", "contractOwnerIds": [1]}
 
@@ -120,4 +120,4 @@ def test_the_plugin_is_registered_by_the_installed_package() -> None:
     from importlib.metadata import entry_points
 
     plugins = {entry.name: entry.value for entry in entry_points(group="pytest11")}
-    assert plugins.get("elevate_sandbox") == "sandbox.pytest_plugin"
+    assert plugins.get("elevate_sandbox") == "elevate_sandbox.pytest_plugin"

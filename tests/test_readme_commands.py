@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.live import LiveSandbox
-from sandbox.settings import Settings
+from elevate_sandbox.live import LiveSandbox
+from elevate_sandbox.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "<!-- run by tests/test_readme_commands.py -->"

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route, Router
 
-from sandbox.api.routing import IndexedRouter, indexed
+from elevate_sandbox.api.routing import IndexedRouter, indexed
 
 
 def _answer(name: str) -> Any:
@@ -126,7 +126,7 @@ def test_the_swagger_ui_middleware_answers_every_path_as_connexions_does() -> No
     from connexion.middleware.swagger_ui import SwaggerUIMiddleware
     from starlette.testclient import TestClient
 
-    from sandbox.api.routing import PassThroughSwaggerUIMiddleware
+    from elevate_sandbox.api.routing import PassThroughSwaggerUIMiddleware
 
     answers = []
     for middleware in (SwaggerUIMiddleware, PassThroughSwaggerUIMiddleware):

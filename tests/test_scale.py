@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from fixtures import DATASETS
-from fixtures.bulk import build_bulk
-from sandbox.clock import FrozenClock, parse_instant
-from sandbox.domain.backend import Backend
-from sandbox.domain.context import Index
-from sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
-from sandbox.domain.ledger import invoice_payment_status, recompute_balance
-from sandbox.domain.money import to_money
-from sandbox.domain.state import TenantState
+from elevate_sandbox.clock import FrozenClock, parse_instant
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.context import Index
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.ledger import invoice_payment_status, recompute_balance
+from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.fixtures import DATASETS
+from elevate_sandbox.fixtures.bulk import build_bulk
 from tests.conftest import FROZEN_AT, Api
 
 

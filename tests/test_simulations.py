@@ -7,9 +7,14 @@ from typing import Any
 
 import pytest
 
-from sandbox.domain import errors
-from sandbox.domain.lifecycles import MANDATE_TRANSITIONS, OUTBOUND_TRANSITIONS, PAYMENT_TRANSITIONS, REFUND_TRANSITIONS
-from sandbox.domain.simulations import SCENARIOS
+from elevate_sandbox.domain import errors
+from elevate_sandbox.domain.lifecycles import (
+    MANDATE_TRANSITIONS,
+    OUTBOUND_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
+)
+from elevate_sandbox.domain.simulations import SCENARIOS
 from tests.conftest import Api
 from tests.driving_world import Driver
 

@@ -18,14 +18,14 @@ import orjson
 import pytest
 from starlette.testclient import TestClient
 
-from sandbox.app import create_app
-from sandbox.auth import mint_token
-from sandbox.clock import SystemClock
-from sandbox.domain import errors
-from sandbox.domain.snapshot import TABLES
-from sandbox.domain.state import TenantState
-from sandbox.live import free_port
-from sandbox.persistence import FILE_FORMAT, StateFileError, read_state_file, write_atomically
+from elevate_sandbox.app import create_app
+from elevate_sandbox.auth import mint_token
+from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.domain import errors
+from elevate_sandbox.domain.snapshot import TABLES
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.live import free_port
+from elevate_sandbox.persistence import FILE_FORMAT, StateFileError, read_state_file, write_atomically
 from tests.conftest import Api, make_settings
 from tests.driving_world import Driver, put
 
@@ -245,7 +245,7 @@ def test_an_interrupted_write_leaves_the_previous_snapshot_whole(
 def _serve(path: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "SANDBOX_DATASET": "empty", "SANDBOX_FREEZE_TIME": "2026-11-25T09:00:00Z"}
     return subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--state-file", str(path), *extra],
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--port", str(port), "--state-file", str(path), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -310,7 +310,7 @@ def test_a_corrupt_state_file_stops_the_start_with_a_clear_message(tmp_path: Pat
     path.write_text('{"format": "elevate-sandbox/state-file", "version": 1, "tenants": {"default": ')
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--state-file", str(path)],
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--port", str(port), "--state-file", str(path)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -331,7 +331,7 @@ def test_a_process_killed_while_writing_leaves_the_previous_file(tmp_path: Path)
         f"""
         import os, sys, time
         from pathlib import Path
-        from sandbox.persistence import write_atomically
+        from elevate_sandbox.persistence import write_atomically
         def stall(fd):
             print("writing", flush=True)
             time.sleep(60)

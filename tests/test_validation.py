@@ -16,11 +16,11 @@ from connexion.json_schema import resolve_refs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sandbox.api.compiled_checks import PYTHON_WHITESPACE
-from sandbox.api.compiled_checks import compiled_check as _compiled_check
-from sandbox.api.operations import OnceBuiltValidationMiddleware
-from sandbox.api.validation import _body_validator, _compiled_parameter_check, _parameter_validator
-from sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
+from elevate_sandbox.api.compiled_checks import PYTHON_WHITESPACE
+from elevate_sandbox.api.compiled_checks import compiled_check as _compiled_check
+from elevate_sandbox.api.operations import OnceBuiltValidationMiddleware
+from elevate_sandbox.api.validation import _body_validator, _compiled_parameter_check, _parameter_validator
+from elevate_sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
 
 SPECS = [resolve_refs(load_spec(path)) for path in (ELEVATE_SPEC, CONTROL_SPEC)]
 METHODS = ("get", "post", "put", "patch", "delete")

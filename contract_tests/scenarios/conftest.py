@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.client import Api, control_api
-from contract_tests.target import Target
+from elevate_sandbox.contract_tests.client import Api, control_api
+from elevate_sandbox.contract_tests.target import Target
 
 MANDATE_METHODS = ("GO_CARDLESS", "STRIPE_DD", "STRIPE", "FINASTRA")
 

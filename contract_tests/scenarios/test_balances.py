@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from contract_tests.client import Api
-from contract_tests.plugin import KitPlugin
-from contract_tests.scenarios.conftest import World, money, unique
+from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.plugin import KitPlugin
+from elevate_sandbox.contract_tests.scenarios.conftest import World, money, unique
 
 BALANCES = "GET /customer-balances"
 CUSTOMER_PAYMENTS = "POST /customer-payments"

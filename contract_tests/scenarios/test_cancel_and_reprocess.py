@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.client import Api
-from contract_tests.plugin import KitPlugin
-from contract_tests.scenarios.conftest import World, unique
+from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.plugin import KitPlugin
+from elevate_sandbox.contract_tests.scenarios.conftest import World, unique
 
 CANCEL = "POST /invoice-payment-cancel"
 REPROCESS = "POST /invoice-payment-reprocess"

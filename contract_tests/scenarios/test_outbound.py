@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.client import Api
-from contract_tests.plugin import KitPlugin
-from contract_tests.scenarios.conftest import World, days_from_today, unique
+from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.plugin import KitPlugin
+from elevate_sandbox.contract_tests.scenarios.conftest import World, days_from_today, unique
 
 CREATE = "POST /outbound-payments"
 UPDATE = "PATCH /outbound-payments/{outbound_payment_id}"

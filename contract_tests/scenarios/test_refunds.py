@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from contract_tests.client import Api
-from contract_tests.plugin import KitPlugin
-from contract_tests.scenarios.conftest import World, money, unique
-from sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED
+from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.plugin import KitPlugin
+from elevate_sandbox.contract_tests.scenarios.conftest import World, money, unique
+from elevate_sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED
 
 REFUNDS = "POST /refunds"
 REFUSED_CODES = {REFUND_EXCEEDS_COLLECTED, NOTHING_TO_REFUND}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.api.middleware import BodyLimitMiddleware
+from elevate_sandbox.api.middleware import BodyLimitMiddleware
 
 
 class BodyLimits:

@@ -12,12 +12,12 @@ from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from sandbox.api.middleware import current_runtime
-from sandbox.api.rendering import JSON, json_list_response, render_cache
-from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
-from sandbox.domain.money import to_money
-from sandbox.listing import FilterSpec, list_page, paging
-from sandbox.store import Tenant
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.rendering import JSON, json_list_response, render_cache
+from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.listing import FilterSpec, list_page, paging
+from elevate_sandbox.store import Tenant
 
 
 class Renderable(Protocol):

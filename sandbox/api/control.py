@@ -8,18 +8,18 @@ from typing import Any
 
 from connexion.context import context
 
-from sandbox import __version__
-from sandbox.api.common import backend, money, optional_date, optional_money, rendered
-from sandbox.api.middleware import current_runtime
-from sandbox.api.registry import operation
-from sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
-from sandbox.domain.enums import BillRunType
-from sandbox.domain.errors import UNKNOWN_DATASET, FieldProblem, InvalidRequest
-from sandbox.domain.money import ZERO
+from elevate_sandbox import __version__
+from elevate_sandbox.api.common import backend, money, optional_date, optional_money, rendered
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
+from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.errors import UNKNOWN_DATASET, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.money import ZERO
 
 
 def _dataset_names() -> list[str]:
-    from fixtures import DATASETS
+    from elevate_sandbox.fixtures import DATASETS
 
     return sorted(DATASETS)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.api.common import backend
-from sandbox.api.registry import operation
-from sandbox.domain.simulations import catalogue, simulate
+from elevate_sandbox.api.common import backend
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.simulations import catalogue, simulate
 
 
 @operation("getSimulations")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.api.common import current_tenant
-from sandbox.api.middleware import current_runtime
-from sandbox.api.registry import operation
-from sandbox.domain import timekeeping
-from sandbox.domain.snapshot import TABLES
-from sandbox.journal import DEFAULT_LIMIT
-from sandbox.snapshots import export_tenant, install, read_tenant
+from elevate_sandbox.api.common import current_tenant
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain import timekeeping
+from elevate_sandbox.domain.snapshot import TABLES
+from elevate_sandbox.journal import DEFAULT_LIMIT
+from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 
 
 @operation("exportSandboxState")

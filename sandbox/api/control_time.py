@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.api.common import backend
-from sandbox.api.registry import operation
-from sandbox.domain import timekeeping
-from sandbox.domain.progression import policies_view, set_policies
+from elevate_sandbox.api.common import backend
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain import timekeeping
+from elevate_sandbox.domain.progression import policies_view, set_policies
 
 
 @operation("getSandboxClock")

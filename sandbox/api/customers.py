@@ -7,11 +7,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox.api.common import backend, money, page_of, rendered
-from sandbox.api.registry import operation
-from sandbox.domain.enums import BillRunType, PaymentMethod
-from sandbox.domain.models import CustomerPayment
-from sandbox.listing import FilterKind, FilterSpec, named_ids
+from elevate_sandbox.api.common import backend, money, page_of, rendered
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
+from elevate_sandbox.domain.models import CustomerPayment
+from elevate_sandbox.listing import FilterKind, FilterSpec, named_ids
 
 PAYMENT_FILTERS = (FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),)
 CREDIT_FILTERS = (

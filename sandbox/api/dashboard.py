@@ -8,12 +8,12 @@ from typing import Any
 from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
 
-from sandbox.api.common import backend
-from sandbox.api.hosted import html
-from sandbox.api.registry import operation
-from sandbox.web.dashboard import dashboard_page
-from sandbox.web.html import Html
-from sandbox.web.overview import DEFAULT_LIMIT, overview
+from elevate_sandbox.api.common import backend
+from elevate_sandbox.api.hosted import html
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.web.dashboard import dashboard_page
+from elevate_sandbox.web.html import Html
+from elevate_sandbox.web.overview import DEFAULT_LIMIT, overview
 
 
 @cache

@@ -8,12 +8,12 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from sandbox.api.middleware import current_runtime
-from sandbox.api.rendering import error_response
-from sandbox.domain import errors
-from sandbox.domain.errors import SandboxError
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.rendering import error_response
+from elevate_sandbox.domain import errors
+from elevate_sandbox.domain.errors import SandboxError
 
-logger = logging.getLogger("sandbox")
+logger = logging.getLogger("elevate_sandbox")
 
 # Framework statuses and the stable codes and messages the sandbox gives them.
 _BY_STATUS: dict[int, tuple[type[SandboxError], str, str]] = {

@@ -1,6 +1,6 @@
 """Imports every handler module so that each registers its operations."""
 
-from sandbox.api import (  # noqa: F401
+from elevate_sandbox.api import (  # noqa: F401
     control,
     control_simulations,
     control_state,

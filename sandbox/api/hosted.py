@@ -15,19 +15,19 @@ from urllib.parse import quote, urlencode
 
 from connexion.lifecycle import ConnexionResponse
 
-from sandbox.api.middleware import current_runtime
-from sandbox.api.registry import operation
-from sandbox.auth import DEFAULT_TENANT
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import PaymentProviderStatus
-from sandbox.domain.errors import NotFound, SandboxError
-from sandbox.domain.hosted import TENANT_PARAM
-from sandbox.domain.mandates import FLOW_OPEN_STATUSES
-from sandbox.domain.models import PaymentLink, PaymentProvider, SitePaymentMandate
-from sandbox.domain.outbound import PENDING_APPROVAL
-from sandbox.web import hosted as pages
-from sandbox.web.html import Html, render
-from sandbox.web.layout import error_page
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.auth import DEFAULT_TENANT
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import PaymentProviderStatus
+from elevate_sandbox.domain.errors import NotFound, SandboxError
+from elevate_sandbox.domain.hosted import TENANT_PARAM
+from elevate_sandbox.domain.mandates import FLOW_OPEN_STATUSES
+from elevate_sandbox.domain.models import PaymentLink, PaymentProvider, SitePaymentMandate
+from elevate_sandbox.domain.outbound import PENDING_APPROVAL
+from elevate_sandbox.web import hosted as pages
+from elevate_sandbox.web.html import Html, render
+from elevate_sandbox.web.layout import error_page
 
 HTML = "text/html"
 TITLES = {400: "Request refused", 404: "Page not found", 503: "Provider unavailable"}

@@ -8,12 +8,12 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from sandbox.api.common import backend, money, no_content, page_of, rendered
-from sandbox.api.registry import operation
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
-from sandbox.domain.models import InvoicePayment
-from sandbox.listing import FilterKind, FilterSpec, make_predicate, named_ids
+from elevate_sandbox.api.common import backend, money, no_content, page_of, rendered
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.models import InvoicePayment
+from elevate_sandbox.listing import FilterKind, FilterSpec, make_predicate, named_ids
 
 COMMON_FILTERS = (
     FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),

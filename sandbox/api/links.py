@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.api.common import backend, money, rendered
-from sandbox.api.registry import operation
+from elevate_sandbox.api.common import backend, money, rendered
+from elevate_sandbox.api.registry import operation
 
 
 @operation("createPaymentProviderPaymentLink")

@@ -6,10 +6,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox.api.common import backend, page_of, rendered
-from sandbox.api.registry import operation
-from sandbox.domain.enums import PaymentMethod
-from sandbox.listing import FilterKind, FilterSpec
+from elevate_sandbox.api.common import backend, page_of, rendered
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.enums import PaymentMethod
+from elevate_sandbox.listing import FilterKind, FilterSpec
 
 SITE_MANDATE_FILTERS = (FilterSpec("siteId", "siteId", FilterKind.INTEGER),)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from sandbox.domain.errors import PayloadTooLarge
+from elevate_sandbox.domain.errors import PayloadTooLarge
 
 if TYPE_CHECKING:
-    from sandbox.runtime import Runtime
+    from elevate_sandbox.runtime import Runtime
 
 Scope = dict[str, Any]
 CURRENT_RUNTIME: ContextVar[Runtime] = ContextVar("sandbox_runtime")

@@ -33,9 +33,9 @@ from connexion.uri_parsing import AbstractURIParser
 from connexion.utils import is_nullable, split_content_type
 from starlette.types import Receive, Scope, Send
 
-from sandbox.api.decorators import OperationParameterDecorator, OperationResponseDecorator, awaitable
-from sandbox.api.requests import connexion_request, reuse_parsed
-from sandbox.api.routing import PassThroughSwaggerUIMiddleware, indexed
+from elevate_sandbox.api.decorators import OperationParameterDecorator, OperationResponseDecorator, awaitable
+from elevate_sandbox.api.requests import connexion_request, reuse_parsed
+from elevate_sandbox.api.routing import PassThroughSwaggerUIMiddleware, indexed
 
 logger = logging.getLogger("connexion.middleware.validation")
 MEMO_LIMIT = 64

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.api.common import backend, money, optional_date, rendered
-from sandbox.api.middleware import current_runtime
-from sandbox.api.registry import operation
+from elevate_sandbox.api.common import backend, money, optional_date, rendered
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.registry import operation
 
 
 @operation("createOutboundPayment")

@@ -7,11 +7,11 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from sandbox.api.common import backend, no_content, page_of, rendered
-from sandbox.api.middleware import current_runtime
-from sandbox.api.registry import operation
-from sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
-from sandbox.listing import FilterKind, FilterSpec
+from elevate_sandbox.api.common import backend, no_content, page_of, rendered
+from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.listing import FilterKind, FilterSpec
 
 FILTERS = (
     FilterSpec("type", "type", FilterKind.STRING),

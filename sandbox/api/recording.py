@@ -10,11 +10,11 @@ import logging
 import time
 from typing import Any
 
-from sandbox.auth import signed_tenant
-from sandbox.journal import BODY_LIMIT, Message, redact
-from sandbox.store import Store
+from elevate_sandbox.auth import signed_tenant
+from elevate_sandbox.journal import BODY_LIMIT, Message, redact
+from elevate_sandbox.store import Store
 
-logger = logging.getLogger("sandbox.journal")
+logger = logging.getLogger("elevate_sandbox.journal")
 # Reading the journal is not recorded: a reader polling it would fill it with itself.
 UNRECORDED_PATHS = frozenset({"/_sandbox/requests", "/_sandbox/requests/"})
 

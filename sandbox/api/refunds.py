@@ -6,10 +6,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox.api.common import backend, money, page_of, rendered
-from sandbox.api.registry import operation
-from sandbox.domain.enums import BillRunType, PaymentMethod
-from sandbox.listing import FilterKind, FilterSpec
+from elevate_sandbox.api.common import backend, money, page_of, rendered
+from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
+from elevate_sandbox.listing import FilterKind, FilterSpec
 
 FILTERS = (
     FilterSpec("customerId", "customerId", FilterKind.INTEGER),

@@ -14,8 +14,8 @@ from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from sandbox.domain.errors import SandboxError
-from sandbox.domain.money import PENNY
+from elevate_sandbox.domain.errors import SandboxError
+from elevate_sandbox.domain.money import PENNY
 
 JSON = "application/json"
 

@@ -13,9 +13,9 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
-from sandbox.api.compiled_checks import INTEGER_RANGES, compiled_check
-from sandbox.api.requests import connexion_request, keep_parsed
-from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.api.compiled_checks import INTEGER_RANGES, compiled_check
+from elevate_sandbox.api.requests import connexion_request, keep_parsed
+from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
 
 MAX_PROBLEMS = 20
 

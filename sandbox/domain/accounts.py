@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sandbox.domain.context import Context
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import (
     BillRunType,
     CustomerPaymentType,
     InvoicePaymentStatus,
     PaymentMethod,
     SummaryType,
 )
-from sandbox.domain.errors import INVOICE_NOT_FOUND, InvalidRequest
-from sandbox.domain.ledger import is_collected, record_payment
-from sandbox.domain.lookups import (
+from elevate_sandbox.domain.errors import INVOICE_NOT_FOUND, InvalidRequest
+from elevate_sandbox.domain.ledger import is_collected, record_payment
+from elevate_sandbox.domain.lookups import (
     customer_ref,
     get_or_404,
     invoice_ref,
@@ -22,8 +22,8 @@ from sandbox.domain.lookups import (
     require_nonzero,
     require_positive,
 )
-from sandbox.domain.models import BalanceAdjustment, Customer, CustomerPayment, Invoice, InvoicePayment
-from sandbox.domain.money import PENNY, ZERO, money_sum, to_money
+from elevate_sandbox.domain.models import BalanceAdjustment, Customer, CustomerPayment, Invoice, InvoicePayment
+from elevate_sandbox.domain.money import PENNY, ZERO, money_sum, to_money
 
 # Rule 2: what a customer payment settles.
 SETTLEABLE_STATUSES = frozenset({InvoicePaymentStatus.UNPAID, InvoicePaymentStatus.PARTIALLY_PAID})

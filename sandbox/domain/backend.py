@@ -11,10 +11,20 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from sandbox.clock import Clock
-from sandbox.domain import accounts, customers, links, mandates, outbound, payments, progression, providers, refunds
-from sandbox.domain.context import Context, Index
-from sandbox.domain.enums import (
+from elevate_sandbox.clock import Clock
+from elevate_sandbox.domain import (
+    accounts,
+    customers,
+    links,
+    mandates,
+    outbound,
+    payments,
+    progression,
+    providers,
+    refunds,
+)
+from elevate_sandbox.domain.context import Context, Index
+from elevate_sandbox.domain.enums import (
     BillRunType,
     MandateStatus,
     PaymentMethod,
@@ -23,8 +33,8 @@ from sandbox.domain.enums import (
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.lookups import get_or_404
-from sandbox.domain.models import (
+from elevate_sandbox.domain.lookups import get_or_404
+from elevate_sandbox.domain.models import (
     BalanceAdjustment,
     ContractOwner,
     Customer,
@@ -40,10 +50,10 @@ from sandbox.domain.models import (
     Site,
     SitePaymentMandate,
 )
-from sandbox.domain.money import ZERO
-from sandbox.domain.revisions import counts_changes
-from sandbox.domain.state import TenantState
-from sandbox.domain.timetable import Kind, Progression
+from elevate_sandbox.domain.money import ZERO
+from elevate_sandbox.domain.revisions import counts_changes
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.domain.timetable import Kind, Progression
 
 
 @counts_changes

@@ -6,10 +6,10 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from sandbox.clock import Clock
-from sandbox.domain.models import CustomerPayment, Invoice, InvoicePayment, Refund, Site
-from sandbox.domain.state import TenantState
-from sandbox.domain.timetable import Progression
+from elevate_sandbox.clock import Clock
+from elevate_sandbox.domain.models import CustomerPayment, Invoice, InvoicePayment, Refund, Site
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.domain.timetable import Progression
 
 UPPER_ALNUM = string.ascii_uppercase + string.digits
 ALNUM = string.ascii_letters + string.digits

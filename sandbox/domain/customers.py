@@ -10,19 +10,19 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sandbox.domain.context import Context
-from sandbox.domain.enums import BillRunType
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.errors import (
     CONTRACT_OWNER_NOT_FOUND,
     SITE_NOT_FOUND,
     VALIDATION_ERROR,
     FieldProblem,
     InvalidRequest,
 )
-from sandbox.domain.ledger import refresh_invoice
-from sandbox.domain.lookups import customer_ref
-from sandbox.domain.models import ContractOwner, Customer, Invoice, Site
-from sandbox.domain.money import to_money
+from elevate_sandbox.domain.ledger import refresh_invoice
+from elevate_sandbox.domain.lookups import customer_ref
+from elevate_sandbox.domain.models import ContractOwner, Customer, Invoice, Site
+from elevate_sandbox.domain.money import to_money
 
 DEFAULT_CONTRACT_OWNER = "Default Contract Owner"
 DEFAULT_PAYMENT_TERMS = timedelta(days=30)

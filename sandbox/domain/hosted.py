@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from sandbox.domain.context import Context
+from elevate_sandbox.domain.context import Context
 
 HOSTED_PATH = "/_sandbox/hosted"
 TENANT_PARAM = "tenant"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox.domain.context import Context
-from sandbox.domain.enums import InvoicePaymentStatus, ThirdPartyPaymentStatus
-from sandbox.domain.lifecycles import PAYMENT_CLASSES, RETURNED_REFUND_STATUSES, StatusClass
-from sandbox.domain.lookups import payment_table
-from sandbox.domain.models import Invoice, InvoicePayment
-from sandbox.domain.money import ZERO, money_sum
-from sandbox.domain.state import TenantState
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import InvoicePaymentStatus, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.lifecycles import PAYMENT_CLASSES, RETURNED_REFUND_STATUSES, StatusClass
+from elevate_sandbox.domain.lookups import payment_table
+from elevate_sandbox.domain.models import Invoice, InvoicePayment
+from elevate_sandbox.domain.money import ZERO, money_sum
+from elevate_sandbox.domain.state import TenantState
 
 
 def status_class(status: ThirdPartyPaymentStatus | None) -> StatusClass:

@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import TypeVar
 
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.enums import (
     MandateStatus,
     ThirdPartyOutboundPaymentStatus,
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.errors import INVALID_STATUS_TRANSITION, InvalidRequest
+from elevate_sandbox.domain.errors import INVALID_STATUS_TRANSITION, InvalidRequest
 
 S = TypeVar("S", bound=StrEnum)
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 import string
 from decimal import Decimal
 
-from sandbox.domain import accounts
-from sandbox.domain.context import Context
-from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentProviderStatus, ThirdPartyPaymentStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain import accounts
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentProviderStatus, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.errors import (
     PAYMENT_LINK_TARGET,
     PAYMENT_NOT_OPEN,
     PROVIDER_INACTIVE,
     InvalidRequest,
     NotFound,
 )
-from sandbox.domain.hosted import PAY_PAGE, hosted_url
-from sandbox.domain.ledger import record_payment
-from sandbox.domain.lookups import customer_ref, invoice_ref, payment_sequence, provider_ref, require_positive
-from sandbox.domain.models import InvoicePayment, PaymentLink, PaymentProvider
-from sandbox.domain.money import to_money
+from elevate_sandbox.domain.hosted import PAY_PAGE, hosted_url
+from elevate_sandbox.domain.ledger import record_payment
+from elevate_sandbox.domain.lookups import customer_ref, invoice_ref, payment_sequence, provider_ref, require_positive
+from elevate_sandbox.domain.models import InvoicePayment, PaymentLink, PaymentProvider
+from elevate_sandbox.domain.money import to_money
 
 TOKEN_LENGTH = 32
 # Money paid through a hosted link is in hand at once: the provider has confirmed it.

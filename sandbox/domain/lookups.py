@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TypeVar
 
-from sandbox.domain.context import Context
-from sandbox.domain.enums import BillRunType
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.errors import (
     AMOUNT_ZERO,
     BILL_RUN_TYPE_MISMATCH,
     CONTRACT_OWNER_NOT_FOUND,
@@ -25,9 +25,9 @@ from sandbox.domain.errors import (
     InvalidRequest,
     NotFound,
 )
-from sandbox.domain.models import Customer, Invoice, InvoicePayment, PaymentProvider, Site
-from sandbox.domain.money import ZERO
-from sandbox.domain.state import TenantState
+from elevate_sandbox.domain.models import Customer, Invoice, InvoicePayment, PaymentProvider, Site
+from elevate_sandbox.domain.money import ZERO
+from elevate_sandbox.domain.state import TenantState
 
 T = TypeVar("T")
 

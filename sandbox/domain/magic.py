@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox.domain.context import Context
-from sandbox.domain.enums import ForcedOutcome, ThirdPartyPaymentStatus
-from sandbox.domain.models import Invoice
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import ForcedOutcome, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.models import Invoice
 
 # The pennies of an amount that force an outcome (an amount ending in .91 fails, ...).
 PAYMENT_PENNIES = {

@@ -5,25 +5,25 @@ from __future__ import annotations
 import string
 from decimal import Decimal
 
-from sandbox.domain.context import ALNUM, UPPER_ALNUM, Context
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.context import ALNUM, UPPER_ALNUM, Context
+from elevate_sandbox.domain.enums import (
     MANDATE_METHODS,
     STRIPE_METHODS,
     MandateStatus,
     PaymentMethod,
     PaymentProviderStatus,
 )
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.errors import (
     INVALID_STATUS_TRANSITION,
     NO_MANDATE_PROVIDER,
     THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED,
     InvalidRequest,
     NotFound,
 )
-from sandbox.domain.hosted import MANDATE_PAGE, hosted_url
-from sandbox.domain.lifecycles import MANDATE_TRANSITIONS, check_transition
-from sandbox.domain.lookups import require_positive, site_ref
-from sandbox.domain.models import (
+from elevate_sandbox.domain.hosted import MANDATE_PAGE, hosted_url
+from elevate_sandbox.domain.lifecycles import MANDATE_TRANSITIONS, check_transition
+from elevate_sandbox.domain.lookups import require_positive, site_ref
+from elevate_sandbox.domain.models import (
     Customer,
     InstantBankPayment,
     PaymentProvider,
@@ -31,7 +31,7 @@ from sandbox.domain.models import (
     Site,
     SitePaymentMandate,
 )
-from sandbox.domain.money import to_money
+from elevate_sandbox.domain.money import to_money
 
 # (prefix, alphabet, length) of the references each provider issues, in its own style.
 MANDATE_REFERENCE_FORMATS = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.enums import (
     BillRunType,
     CustomerPaymentType,
     ForcedOutcome,
@@ -22,7 +22,7 @@ from sandbox.domain.enums import (
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.money import GBP_CURRENCY_ID, ZERO
+from elevate_sandbox.domain.money import GBP_CURRENCY_ID, ZERO
 
 Api = dict[str, object]
 

@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sandbox.domain import magic
-from sandbox.domain.context import Context
-from sandbox.domain.enums import PaymentMethod, ThirdPartyOutboundPaymentStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain import magic
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import PaymentMethod, ThirdPartyOutboundPaymentStatus
+from elevate_sandbox.domain.errors import (
     AMOUNT_OVER_LIMIT,
     EXECUTION_DATE_NOT_IN_FUTURE,
     INSUFFICIENT_CREDIT,
@@ -23,14 +23,14 @@ from sandbox.domain.errors import (
     FieldProblem,
     InvalidRequest,
 )
-from sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
-from sandbox.domain.ledger import credit_of
-from sandbox.domain.lifecycles import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
-from sandbox.domain.lookups import customer_ref, get_or_404, require_positive
-from sandbox.domain.mandates import mandate_provider
-from sandbox.domain.models import Customer, OutboundPayment
-from sandbox.domain.money import to_money
-from sandbox.domain.patching import apply_patch
+from elevate_sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
+from elevate_sandbox.domain.ledger import credit_of
+from elevate_sandbox.domain.lifecycles import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
+from elevate_sandbox.domain.lookups import customer_ref, get_or_404, require_positive
+from elevate_sandbox.domain.mandates import mandate_provider
+from elevate_sandbox.domain.models import Customer, OutboundPayment
+from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.domain.patching import apply_patch
 
 # Rule 13: at most 25K GBP. Payouts from APPROVAL_THRESHOLD up must be approved at the provider
 # (inferred threshold: the documented 403 says only that some payouts need approval).

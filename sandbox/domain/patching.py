@@ -10,7 +10,7 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.errors import (
     PATCH_INVALID,
     PATCH_READ_ONLY,
     PATCH_TEST_FAILED,

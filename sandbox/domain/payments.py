@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox.domain import magic
-from sandbox.domain.context import Context
-from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
-from sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
-from sandbox.domain.ledger import record_payment, set_payment_status, status_class
-from sandbox.domain.lifecycles import (
+from elevate_sandbox.domain import magic
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
+from elevate_sandbox.domain.ledger import record_payment, set_payment_status, status_class
+from elevate_sandbox.domain.lifecycles import (
     PAYMENT_TRANSITIONS,
     REPROCESSABLE_PAYMENT_STATUSES,
     StatusClass,
     check_transition,
 )
-from sandbox.domain.lookups import (
+from elevate_sandbox.domain.lookups import (
     get_or_404,
     invoice_ref,
     payment_label,
@@ -23,8 +23,8 @@ from sandbox.domain.lookups import (
     payment_table,
     require_nonzero,
 )
-from sandbox.domain.models import Invoice, InvoicePayment
-from sandbox.domain.money import to_money
+from elevate_sandbox.domain.models import Invoice, InvoicePayment
+from elevate_sandbox.domain.money import to_money
 
 # A provider payment reported with no status is a successful submission to the provider.
 SUBMISSION_STATUS = ThirdPartyPaymentStatus.SUBMITTED

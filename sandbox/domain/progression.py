@@ -17,14 +17,14 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sandbox.domain import magic
-from sandbox.domain.enums import BillRunType, ForcedOutcome, ThirdPartyOutboundPaymentStatus
-from sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
-from sandbox.domain.ledger import credit_of
-from sandbox.domain.models import InvoicePayment, OutboundPayment, ProviderMandate, Refund
-from sandbox.domain.outbound import APPROVAL_THRESHOLD
-from sandbox.domain.state import TenantState
-from sandbox.domain.timetable import (
+from elevate_sandbox.domain import magic
+from elevate_sandbox.domain.enums import BillRunType, ForcedOutcome, ThirdPartyOutboundPaymentStatus
+from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.ledger import credit_of
+from elevate_sandbox.domain.models import InvoicePayment, OutboundPayment, ProviderMandate, Refund
+from elevate_sandbox.domain.outbound import APPROVAL_THRESHOLD
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.domain.timetable import (
     MANDATE_STEPS,
     OUTBOUND_OUTCOME_STEPS,
     OUTBOUND_STEPS,
@@ -41,7 +41,7 @@ from sandbox.domain.timetable import (
 )
 
 if TYPE_CHECKING:
-    from sandbox.domain.backend import Backend
+    from elevate_sandbox.domain.backend import Backend
 
 _O = ThirdPartyOutboundPaymentStatus
 FORCED_ERROR_INFO = {

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.domain.context import Context
-from sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
-from sandbox.domain.errors import PATCH_INVALID, PROVIDER_INACTIVE, InvalidRequest
-from sandbox.domain.lifecycles import PROVIDER_REPROCESS_STATUSES
-from sandbox.domain.lookups import check_contract_owners, get_or_404, provider_ref
-from sandbox.domain.models import PaymentProvider
-from sandbox.domain.patching import apply_patch
-from sandbox.domain.payments import resubmit
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.domain.errors import PATCH_INVALID, PROVIDER_INACTIVE, InvalidRequest
+from elevate_sandbox.domain.lifecycles import PROVIDER_REPROCESS_STATUSES
+from elevate_sandbox.domain.lookups import check_contract_owners, get_or_404, provider_ref
+from elevate_sandbox.domain.models import PaymentProvider
+from elevate_sandbox.domain.patching import apply_patch
+from elevate_sandbox.domain.payments import resubmit
 
 PROVIDER_MEMBERS = frozenset(
     {

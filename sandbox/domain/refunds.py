@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox.domain import magic
-from sandbox.domain.context import Context
-from sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyRefundStatus
-from sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
-from sandbox.domain.ledger import is_collected, refresh_invoice
-from sandbox.domain.lifecycles import REFUND_TRANSITIONS, RETURNED_REFUND_STATUSES, check_transition
-from sandbox.domain.lookups import get_or_404, invoice_ref, require_positive
-from sandbox.domain.models import Invoice, InvoicePayment, Refund
-from sandbox.domain.money import ZERO, to_money
+from elevate_sandbox.domain import magic
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyRefundStatus
+from elevate_sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.ledger import is_collected, refresh_invoice
+from elevate_sandbox.domain.lifecycles import REFUND_TRANSITIONS, RETURNED_REFUND_STATUSES, check_transition
+from elevate_sandbox.domain.lookups import get_or_404, invoice_ref, require_positive
+from elevate_sandbox.domain.models import Invoice, InvoicePayment, Refund
+from elevate_sandbox.domain.money import ZERO, to_money
 
 # A manual refund is done as soon as it is recorded; a provider refund is submitted to the provider.
 MANUAL_REFUND_STATUS = ThirdPartyRefundStatus.MANUALLY_REFUNDED

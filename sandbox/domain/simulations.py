@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sandbox.domain import magic
-from sandbox.domain.enums import (
+from elevate_sandbox.domain import magic
+from elevate_sandbox.domain.enums import (
     BillRunType,
     MandateStatus,
     PaymentMethod,
@@ -23,7 +23,7 @@ from sandbox.domain.enums import (
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.errors import (
     INSUFFICIENT_CREDIT,
     SCENARIO_NOT_APPLICABLE,
     VALIDATION_ERROR,
@@ -31,13 +31,13 @@ from sandbox.domain.errors import (
     InvalidRequest,
     NotFound,
 )
-from sandbox.domain.ledger import credit_of
-from sandbox.domain.lookups import get_or_404
-from sandbox.domain.progression import TRACKS, Change, Due, Track, apply, due_step
-from sandbox.domain.timetable import Kind
+from elevate_sandbox.domain.ledger import credit_of
+from elevate_sandbox.domain.lookups import get_or_404
+from elevate_sandbox.domain.progression import TRACKS, Change, Due, Track, apply, due_step
+from elevate_sandbox.domain.timetable import Kind
 
 if TYPE_CHECKING:
-    from sandbox.domain.backend import Backend
+    from elevate_sandbox.domain.backend import Backend
 
 _P, _R, _M, _O = ThirdPartyPaymentStatus, ThirdPartyRefundStatus, MandateStatus, ThirdPartyOutboundPaymentStatus
 FAILED_INFO = "insufficient_funds: the payer's account had insufficient funds (simulated)"

@@ -18,10 +18,10 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from sandbox.clock import parse_instant
-from sandbox.domain.enums import BillRunType
-from sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
-from sandbox.domain.models import (
+from elevate_sandbox.clock import parse_instant
+from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
+from elevate_sandbox.domain.models import (
     BalanceAdjustment,
     ContractOwner,
     Customer,
@@ -37,7 +37,7 @@ from sandbox.domain.models import (
     Site,
     SitePaymentMandate,
 )
-from sandbox.domain.state import TenantState
+from elevate_sandbox.domain.state import TenantState
 
 # TenantState's tables and the record each holds (a test holds this equal to TenantState's fields).
 TABLES: dict[str, type] = {

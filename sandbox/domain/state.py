@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sandbox.domain.enums import PaymentMethod
-from sandbox.domain.models import (
+from elevate_sandbox.domain.enums import PaymentMethod
+from elevate_sandbox.domain.models import (
     BalanceAdjustment,
     ContractOwner,
     Customer,

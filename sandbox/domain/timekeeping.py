@@ -10,12 +10,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sandbox.clock import Clock, FrozenClock, SystemClock, parse_instant
-from sandbox.domain.errors import CLOCK_BACKWARDS, VALIDATION_ERROR, FieldProblem, InvalidRequest
-from sandbox.domain.progression import Change, run_due
+from elevate_sandbox.clock import Clock, FrozenClock, SystemClock, parse_instant
+from elevate_sandbox.domain.errors import CLOCK_BACKWARDS, VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.progression import Change, run_due
 
 if TYPE_CHECKING:
-    from sandbox.domain.backend import Backend
+    from elevate_sandbox.domain.backend import Backend
 
 # ISO 8601 durations in weeks, days, hours, minutes and whole seconds (months and years have no fixed length).
 DURATION = re.compile(r"^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")

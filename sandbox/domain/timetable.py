@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.enums import (
     ForcedOutcome,
     MandateStatus,
     ThirdPartyOutboundPaymentStatus,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sandbox.web.dashboard_css import CSS
-from sandbox.web.dashboard_js import JS
-from sandbox.web.html import Html, render
+from elevate_sandbox.web.dashboard_css import CSS
+from elevate_sandbox.web.dashboard_js import JS
+from elevate_sandbox.web.html import Html, render
 
 # Durations the clock buttons advance by (ISO 8601, as the clock endpoint takes them).
 CLOCK_STEPS = (("P1D", "+1 day"), ("P7D", "+1 week"), ("P30D", "+30 days"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sandbox.domain.models import (
+from elevate_sandbox.domain.models import (
     Customer,
     Invoice,
     OutboundPayment,
@@ -14,8 +14,8 @@ from sandbox.domain.models import (
     Site,
     SitePaymentMandate,
 )
-from sandbox.web.html import Html, button, details, form, join, pounds, render
-from sandbox.web.layout import notice, page
+from elevate_sandbox.web.html import Html, button, details, form, join, pounds, render
+from elevate_sandbox.web.layout import notice, page
 
 PAY, DECLINE = "pay", "decline"
 COMPLETE, PROVIDER_DOWN = "complete", "provider-down"

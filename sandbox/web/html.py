@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sandbox.domain.money import PENNY
+from elevate_sandbox.domain.money import PENNY
 
 
 class Html(str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.web.html import Html, render
+from elevate_sandbox.web.html import Html, render
 
 CSS = """
 :root { --ink: #172033; --muted: #5c667a; --line: #e2e7ef; --bg: #f3f5f9; --brand: #2450d4;

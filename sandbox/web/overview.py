@@ -8,10 +8,10 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
-from sandbox.domain.backend import Backend
-from sandbox.domain.models import InvoicePayment, PaymentLink
-from sandbox.domain.money import money_sum
-from sandbox.domain.state import TenantState
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.models import InvoicePayment, PaymentLink
+from elevate_sandbox.domain.money import money_sum
+from elevate_sandbox.domain.state import TenantState
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 100

@@ -12,16 +12,16 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.clock import FrozenClock
-from sandbox.domain.backend import Backend
-from sandbox.domain.context import Index
-from sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus, ThirdPartyPaymentStatus
-from sandbox.domain.errors import InvalidRequest, SandboxError
-from sandbox.domain.ledger import invoice_payment_status, is_collected, recompute_balance
-from sandbox.domain.lifecycles import RETURNED_REFUND_STATUSES
-from sandbox.domain.models import ContractOwner, Customer, Invoice, InvoicePayment, PaymentProvider
-from sandbox.domain.money import money_sum
-from sandbox.domain.state import TenantState
+from elevate_sandbox.clock import FrozenClock
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.context import Index
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.errors import InvalidRequest, SandboxError
+from elevate_sandbox.domain.ledger import invoice_payment_status, is_collected, recompute_balance
+from elevate_sandbox.domain.lifecycles import RETURNED_REFUND_STATUSES
+from elevate_sandbox.domain.models import ContractOwner, Customer, Invoice, InvoicePayment, PaymentProvider
+from elevate_sandbox.domain.money import money_sum
+from elevate_sandbox.domain.state import TenantState
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()

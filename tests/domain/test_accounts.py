@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.enums import (
     BillRunType,
     CustomerPaymentType,
     InvoicePaymentStatus,
@@ -15,7 +15,7 @@ from sandbox.domain.enums import (
     PaymentMethod,
     PaymentProviderStatus,
 )
-from sandbox.domain.errors import AMOUNT_ZERO, BILL_RUN_TYPE_MISMATCH, CUSTOMER_NOT_FOUND, INVOICE_NOT_FOUND
+from elevate_sandbox.domain.errors import AMOUNT_ZERO, BILL_RUN_TYPE_MISMATCH, CUSTOMER_NOT_FOUND, INVOICE_NOT_FOUND
 
 S = InvoicePaymentStatus
 GC, STRIPE = PaymentMethod.GO_CARDLESS, PaymentMethod.STRIPE

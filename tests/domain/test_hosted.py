@@ -7,12 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.clock import FrozenClock
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import MandateStatus, PaymentMethod, PaymentProviderStatus, ThirdPartyOutboundPaymentStatus
-from sandbox.domain.errors import INVALID_STATUS_TRANSITION, NOT_FOUND, ApprovalRequired, NotFound
-from sandbox.domain.outbound import APPROVAL_THRESHOLD
-from sandbox.domain.state import TenantState
+from elevate_sandbox.clock import FrozenClock
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import (
+    MandateStatus,
+    PaymentMethod,
+    PaymentProviderStatus,
+    ThirdPartyOutboundPaymentStatus,
+)
+from elevate_sandbox.domain.errors import INVALID_STATUS_TRANSITION, NOT_FOUND, ApprovalRequired, NotFound
+from elevate_sandbox.domain.outbound import APPROVAL_THRESHOLD
+from elevate_sandbox.domain.state import TenantState
 
 PAYOUT, MANDATE = ThirdPartyOutboundPaymentStatus, MandateStatus
 RETURN_URL = "https://billing.example.co.uk/mandates/done"

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.enums import BillRunType, InvoicePaymentStatus, PaymentMethod, ThirdPartyPaymentStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.enums import BillRunType, InvoicePaymentStatus, PaymentMethod, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.errors import (
     AMOUNT_ZERO,
     BILL_RUN_TYPE_MISMATCH,
     INVALID_STATUS_TRANSITION,
@@ -17,8 +17,8 @@ from sandbox.domain.errors import (
     NO_PENDING_PAYMENT,
     STATUS_NOT_APPLICABLE,
 )
-from sandbox.domain.ledger import invoice_payment_status
-from sandbox.domain.models import Invoice, InvoicePayment
+from elevate_sandbox.domain.ledger import invoice_payment_status
+from elevate_sandbox.domain.models import Invoice, InvoicePayment
 
 GC = PaymentMethod.GO_CARDLESS
 P = ThirdPartyPaymentStatus

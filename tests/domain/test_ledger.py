@@ -7,16 +7,16 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from fixtures import build_dataset
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import (
     BillRunType,
     PaymentMethod,
     ThirdPartyOutboundPaymentStatus,
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.state import TenantState
+from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.fixtures import build_dataset
 
 GC = PaymentMethod.GO_CARDLESS
 NORMAL, ADHOC = BillRunType.NORMAL, BillRunType.ADHOC

@@ -7,14 +7,14 @@ from enum import StrEnum
 
 import pytest
 
-from sandbox.domain import lifecycles
-from sandbox.domain.enums import (
+from elevate_sandbox.domain import lifecycles
+from elevate_sandbox.domain.enums import (
     MandateStatus,
     ThirdPartyOutboundPaymentStatus,
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.errors import INVALID_STATUS_TRANSITION, InvalidRequest
+from elevate_sandbox.domain.errors import INVALID_STATUS_TRANSITION, InvalidRequest
 
 O = ThirdPartyOutboundPaymentStatus  # noqa: E741
 P = ThirdPartyPaymentStatus

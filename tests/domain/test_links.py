@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.enums import (
+from elevate_sandbox.domain.enums import (
     BillRunType,
     CustomerPaymentType,
     InvoicePaymentStatus,
@@ -15,7 +15,7 @@ from sandbox.domain.enums import (
     PaymentProviderStatus,
     ThirdPartyPaymentStatus,
 )
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.errors import (
     BILL_RUN_TYPE_MISMATCH,
     CUSTOMER_NOT_FOUND,
     INVOICE_NOT_FOUND,

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import MandateStatus, PaymentMethod, PaymentProviderStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import MandateStatus, PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.domain.errors import (
     INVALID_STATUS_TRANSITION,
     NO_MANDATE_PROVIDER,
     NOT_FOUND,
@@ -18,7 +18,7 @@ from sandbox.domain.errors import (
     THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED,
     NotFound,
 )
-from sandbox.domain.state import TenantState
+from elevate_sandbox.domain.state import TenantState
 
 ACTIVE, INACTIVE = PaymentProviderStatus.ACTIVE, PaymentProviderStatus.INACTIVE
 RETURN_URL = "https://billing.example.co.uk/mandates/done"

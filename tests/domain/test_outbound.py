@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.enums import PaymentMethod, PaymentProviderStatus, ThirdPartyOutboundPaymentStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus, ThirdPartyOutboundPaymentStatus
+from elevate_sandbox.domain.errors import (
     AMOUNT_OVER_LIMIT,
     APPROVAL_REQUIRED,
     CUSTOMER_NOT_FOUND,
@@ -21,7 +21,7 @@ from sandbox.domain.errors import (
     PAYMENT_NOT_OPEN,
     ApprovalRequired,
 )
-from sandbox.domain.outbound import APPROVAL_THRESHOLD, MAX_OUTBOUND_AMOUNT
+from elevate_sandbox.domain.outbound import APPROVAL_THRESHOLD, MAX_OUTBOUND_AMOUNT
 
 O = ThirdPartyOutboundPaymentStatus  # noqa: E741
 TOMORROW = date(2026, 11, 26)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus, ThirdPartyPaymentStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.errors import (
     CONTRACT_OWNER_NOT_FOUND,
     NOT_FOUND,
     PATCH_INVALID,

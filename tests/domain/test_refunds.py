@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.enums import BillRunType, InvoicePaymentStatus, PaymentMethod, ThirdPartyRefundStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.enums import BillRunType, InvoicePaymentStatus, PaymentMethod, ThirdPartyRefundStatus
+from elevate_sandbox.domain.errors import (
     AMOUNT_ZERO,
     BILL_RUN_TYPE_MISMATCH,
     INVALID_STATUS_TRANSITION,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.domain.enums import BillRunType, InvoicePaymentStatus
-from sandbox.domain.errors import (
+from elevate_sandbox.domain.enums import BillRunType, InvoicePaymentStatus
+from elevate_sandbox.domain.errors import (
     CONTRACT_OWNER_NOT_FOUND,
     CUSTOMER_NOT_FOUND,
     SITE_NOT_FOUND,

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.clock import FrozenClock
-from sandbox.domain.backend import Backend
-from sandbox.domain.enums import (
+from elevate_sandbox.clock import FrozenClock
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.enums import (
     BillRunType,
     ForcedOutcome,
     MandateStatus,
@@ -18,9 +18,14 @@ from sandbox.domain.enums import (
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from sandbox.domain.lifecycles import MANDATE_TRANSITIONS, OUTBOUND_TRANSITIONS, PAYMENT_TRANSITIONS, REFUND_TRANSITIONS
-from sandbox.domain.progression import run_due
-from sandbox.domain.timetable import (
+from elevate_sandbox.domain.lifecycles import (
+    MANDATE_TRANSITIONS,
+    OUTBOUND_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
+)
+from elevate_sandbox.domain.progression import run_due
+from elevate_sandbox.domain.timetable import (
     MANDATE_STEPS,
     OUTBOUND_OUTCOME_STEPS,
     OUTBOUND_STEPS,

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.live import LiveSandbox
+from elevate_sandbox.live import LiveSandbox
 from tests.conftest import Api
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.live import LiveSandbox
+from elevate_sandbox.live import LiveSandbox
 from tests.conftest import Api
 from tests.hosted_world import Shop, open_shop, path_of
 
