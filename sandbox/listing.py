@@ -31,7 +31,7 @@ Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
 
 STRING_SYNTAX = "xyz | in:x,y | like:xyz"
-ID_SYNTAX = "an id such as 12, in:12,13, lt:12 or gt:12"
+ID_SYNTAX = "an id such as 12, in:12,13, lt:12, gt:12 or like:12"
 INTEGER_SYNTAX = "an integer such as 12"
 BOOLEAN_SYNTAX = "true | false | in:true,false"
 DATE_SYNTAX = "yyyy-MM-dd | lt:yyyy-MM-dd | gt:yyyy-MM-dd | gtn:yyyy-MM-dd"
@@ -173,6 +173,8 @@ def _id_predicate(spec: FilterSpec, raw: Any) -> Predicate:
     if wanted is not None:
         return lambda r: _as_int(r.get(spec.field)) in wanted
     operator, _, bound_text = _as_text(raw).strip().partition(":")
+    if operator == "like" and bound_text:
+        return _string_predicate(spec, raw)  # an id's digits, as a string filter reads them
     if operator in ("lt", "gt") and _DIGITS.fullmatch(bound_text.strip()):
         bound = int(bound_text)
         if operator == "lt":

@@ -248,7 +248,7 @@ def test_txt_pattern(spec: dict[str, Any]) -> None:
     assert compiled.match("Harrow & Finch Ltd, £125.40 — paid")
     assert not compiled.match("<script>")
     patterns = {node["pattern"] for node in walk(strict_contract(spec)) if isinstance(node.get("pattern"), str)}
-    assert patterns == {TXT, "^((in:)?[0-9]+(,[0-9]+)*|(lt|gt):[0-9]+)$"}
+    assert patterns == {TXT, "^((in:)?[0-9]+(,[0-9]+)*|(lt|gt):[0-9]+|like:.+)$"}
 
 
 def test_schemathesis_loads_every_operation_and_link() -> None:
