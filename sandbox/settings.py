@@ -42,6 +42,9 @@ class Settings:
     journal_size: int = 500
     # Body limit of PUT /_sandbox/state, whose documents are larger than any Elevate request.
     max_state_bytes: int = MAX_STATE_BYTES
+    # False (default, --lenient): only the rules Elevate documents. True (--strict-inferred): also the
+    # constraints the sandbox infers, marked `x-inferred` in the contract (docs/fidelity.md).
+    strict_inferred: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
