@@ -53,7 +53,7 @@ def live() -> Iterator[LiveSandbox]:
 def _run(block: str, live: LiveSandbox) -> str:
     # The README's own venv path may not be this interpreter's.
     script = block.replace(README_URL, live.base_url)
-    script = script.replace(".venv/bin/elevate-sandbox", f"{sys.executable} -m sandbox")
+    script = script.replace(".venv/bin/elevate-sandbox", f"{sys.executable} -m elevate_sandbox")
     env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
