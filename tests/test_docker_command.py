@@ -154,7 +154,8 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Image:
                 assert "mkdir /data" in rest
                 image.paths["/data"].mkdir()
             elif keyword == "RUN":
-                _run_step(image.map(rest), cwd, env)
+                # --no-cache-dir keeps pip's cache out of the image's layers; here the host's cache is reused.
+                _run_step(image.map(rest).replace(" --no-cache-dir", ""), cwd, env)
     return image
 
 
