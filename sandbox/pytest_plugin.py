@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import uuid
+import warnings
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -127,16 +128,20 @@ class _Server:
         self.url = _option(config, "url").rstrip("/")
         self._live: Any = None
         if not self.url:
-            from elevate_sandbox.live import LiveSandbox
-            from elevate_sandbox.settings import Settings
+            # The server's libraries warn about their own dependencies while they load and start: a suite that
+            # turns warnings into errors (filterwarnings = error) must not fail on warnings that are not its own.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from elevate_sandbox.live import LiveSandbox
+                from elevate_sandbox.settings import Settings
 
-            settings = Settings(
-                port=0,
-                dataset=_option(config, "dataset"),
-                seed=int(_option(config, "seed")),
-                freeze_time=_option(config, "freeze-time") or None,
-            )
-            self._live = LiveSandbox(settings).start()
+                settings = Settings(
+                    port=0,
+                    dataset=_option(config, "dataset"),
+                    seed=int(_option(config, "seed")),
+                    freeze_time=_option(config, "freeze-time") or None,
+                )
+                self._live = LiveSandbox(settings).start()
             self.url = self._live.base_url
 
     def token(self, tenant: str) -> str:
