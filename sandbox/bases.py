@@ -1,0 +1,138 @@
+"""Bases: the seeded state of a (dataset, seed, day), built once per process, frozen and shared by tenants.
+
+A dataset is built from its seed and the day it is built on (its history counts back from that day;
+the hour does not matter), so one base serves every tenant that starts from that dataset and seed that
+day. The one tenant-specific thing seeding writes is the tenant's name in the hosted-page URLs it hands
+out: a base is built for a placeholder tenant, and each tenant's copy of such a record names the tenant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Any
+from urllib.parse import urlencode
+from weakref import WeakValueDictionary
+
+import orjson
+
+from elevate_sandbox.clock import FrozenClock
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.context import Index
+from elevate_sandbox.domain.hosted import TENANT_PARAM
+from elevate_sandbox.domain.models import PaymentLink, SitePaymentMandate
+from elevate_sandbox.domain.overlay import OverlayState, overlay_index
+from elevate_sandbox.domain.state import TenantState
+
+# Not a valid tenant name (auth.TENANT_PATTERN), so it never meets a real one in a URL.
+PLACEHOLDER = "~base~"
+# The record fields that hold a hosted-page URL naming the tenant (hosted.hosted_url); a test holds
+# this list to what seeding writes.
+TENANT_URL_FIELDS: dict[type, tuple[str, ...]] = {
+    SitePaymentMandate: ("redirect_url",),
+    PaymentLink: ("payment_link",),
+}
+# Bases kept built when no tenant uses them (each further one is kept only while tenants use it).
+KEEP = 4
+
+DatasetBuild = Callable[[str, Backend, int], None]
+
+
+class Base:
+    """The frozen seeded state of a dataset and seed on a day: its tables and their lookups."""
+
+    def __init__(self, dataset: str, seed: int, day: date, state: TenantState, index: Index) -> None:
+        self.dataset, self.seed, self.day = dataset, seed, day
+        self.state, self.index = state, index
+        self._digest: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """How to build this base again, and the digest that proves it was."""
+        return {"dataset": self.dataset, "seed": self.seed, "day": self.day.isoformat(), "digest": self.digest()}
+
+    def digest(self) -> str:
+        """A SHA-256 of every record (computed once): a snapshot names it to be sure its base comes back."""
+        if self._digest is None:
+            from elevate_sandbox.domain.snapshot import dump_state
+
+            self._digest = hashlib.sha256(orjson.dumps(dump_state(self.state))).hexdigest()
+        return self._digest
+
+
+def build_base(build: DatasetBuild, dataset: str, seed: int, day: date, public_base_url: str) -> Base:
+    """Seed a dataset for a placeholder tenant on ``day``."""
+    clock = FrozenClock(datetime.combine(day, time(12), tzinfo=UTC))
+    backend = Backend(TenantState(), clock, random.Random(seed), public_base_url=public_base_url, tenant=PLACEHOLDER)
+    build(dataset, backend, seed)
+    return Base(dataset, seed, day, backend.state, backend.index)
+
+
+class Bases:
+    """The bases of one sandbox: each built once (concurrent askers wait for the one build)."""
+
+    def __init__(self, build: DatasetBuild, public_base_url: str) -> None:
+        self._build = build
+        self._public_base_url = public_base_url
+        self._kept: OrderedDict[tuple[str, int, date], Base] = OrderedDict()
+        self._alive: WeakValueDictionary[tuple[str, int, date], Base] = WeakValueDictionary()
+        self._building: dict[tuple[str, int, date], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, dataset: str, seed: int, day: date) -> Base:
+        """The base of ``dataset`` and ``seed`` on ``day``, built now if nobody built it yet."""
+        key = (dataset, seed, day)
+        found = self._find(key)
+        if found is not None:
+            return found
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            found = self._find(key)
+            if found is None:
+                found = build_base(self._build, dataset, seed, day, self._public_base_url)
+                with self._lock:
+                    self._alive[key] = found
+                    self._keep(key, found)
+        with self._lock:
+            self._building.pop(key, None)
+        return found
+
+    def _find(self, key: tuple[str, int, date]) -> Base | None:
+        with self._lock:
+            found = self._kept.get(key) or self._alive.get(key)
+            if found is not None:
+                self._keep(key, found)
+            return found
+
+    def _keep(self, key: tuple[str, int, date], base: Base) -> None:
+        self._kept[key] = base
+        self._kept.move_to_end(key)
+        while len(self._kept) > KEEP:
+            self._kept.popitem(last=False)
+
+
+def tenant_adapter(name: str) -> Callable[[Any], Any]:
+    """What a tenant's copy of a base record changes: the placeholder in its hosted-page URLs."""
+    marker, own = urlencode({TENANT_PARAM: PLACEHOLDER}), urlencode({TENANT_PARAM: name})
+
+    def adapt(record: Any) -> Any:
+        for name_ in TENANT_URL_FIELDS.get(type(record), ()):
+            value = getattr(record, name_)
+            if value and marker in value:
+                setattr(record, name_, value.replace(marker, own))
+        return record
+
+    return adapt
+
+
+def attach(backend: Backend, base: Base) -> None:
+    """Give a new backend a copy-on-write state over ``base`` (instead of an empty state of its own)."""
+    state = OverlayState(base.state, adapt=tenant_adapter(backend._ctx.tenant or ""), kinds=TENANT_URL_FIELDS)
+    # The backend's working parts are replaced directly: its state setter would derive every lookup
+    # again from all the records, which is what sharing the base's lookups avoids.
+    backend._ctx.state = state
+    backend._ctx.index = overlay_index(base.index, state)

@@ -1,0 +1,357 @@
+"""Copy on write: a tenant's tables and lookups as its own changes over a shared, frozen base.
+
+A ``Base`` (store.py) holds the records a dataset and seed produce, built once and never changed again.
+Each tenant sees them through an ``OverlayState``: a ``TenantState`` whose tables are ``Table`` views
+that keep only the tenant's own records (changed copies of base records, new ones, removed keys).
+
+The rules change records in place (``invoice.collected += ...``), so a base record must never reach
+them: while a tenant may write, every base record it reaches (by key, by iteration, through a lookup)
+is first copied into the tenant's table, and every later access finds that same copy. When the
+holder of the tenant lets go, the copies it did not change are dropped again (``Scope.settle``), so
+a tenant keeps only what it changed. While a holder only reads (``Scope.reading``), base records are
+handed out as they are: nothing is copied, reads cost no memory. The rules, the list pipeline and
+the snapshots see ordinary mappings in id order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import typing
+from collections import ChainMap
+from collections.abc import Callable, Collection, Iterator, KeysView, MutableMapping
+from dataclasses import fields
+from typing import Any
+
+from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.models import InvoicePayment
+from elevate_sandbox.domain.state import TenantState
+
+_COPIERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def copier(kind: type) -> Callable[[Any], Any]:
+    """A function copying a record of ``kind``: every field, lists as new lists (rules append to them)."""
+    found = _COPIERS.get(kind)
+    if found is not None:
+        return found
+    hints = typing.get_type_hints(kind)
+    names = tuple(spec.name for spec in fields(kind))
+    lists = tuple(name for name in names if typing.get_origin(hints[name]) is list)
+    new = object.__new__
+
+    def copy(record: Any) -> Any:
+        mine = new(kind)
+        for name in names:
+            setattr(mine, name, getattr(record, name))
+        for name in lists:
+            setattr(mine, name, list(getattr(record, name)))
+        return mine
+
+    _COPIERS[kind] = copy
+    return copy
+
+
+class Scope:
+    """How the current holder of a tenant uses it, shared by all of the tenant's tables.
+
+    ``reading``: the holder only reads, base records are handed out as they are. Otherwise every base
+    record reached is copied first, and remembered in ``fresh`` until ``settle`` drops the unchanged ones.
+    """
+
+    __slots__ = ("fresh", "reading")
+
+    def __init__(self) -> None:
+        self.reading = False
+        self.fresh: list[tuple[Table, Any]] = []
+
+    def settle(self) -> None:
+        """Drop the copies made since the last settle that still equal their base record."""
+        fresh, self.fresh = self.fresh, []
+        for table, key in fresh:
+            table.drop_if_unchanged(key)
+
+
+class _Values:
+    """``table.values()`` of a Table: iterable (forwards and backwards) and sized, like a dict's."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._table.iter_values()
+
+    def __reversed__(self) -> Iterator[Any]:
+        return self._table.iter_values(backwards=True)
+
+
+class Table(MutableMapping[Any, Any]):
+    """One table of a tenant: the base's records in their order, then the tenant's new ones.
+
+    ``_changed`` holds the tenant's copies of base records (at the base record's place), ``_added``
+    the records the base does not have (after the base's, in insertion order, like a dict's), ``_gone``
+    base keys the tenant removed.
+    """
+
+    __slots__ = ("_added", "_base", "_changed", "_copy", "_gone", "_scope", "_shares", "key_of")
+
+    def __init__(
+        self,
+        base: dict[Any, Any],
+        scope: Scope,
+        copy: Callable[[Any], Any],
+        key_of: Callable[[Any], Any],
+        shares: bool = True,
+    ) -> None:
+        self._base = base
+        self._changed: dict[Any, Any] = {}
+        self._added: dict[Any, Any] = {}
+        self._gone: set[Any] = set()
+        self._scope = scope
+        self._copy = copy
+        # False: base records differ per tenant (adapted on copy), so even a reader gets its own copy.
+        self._shares = shares
+        self.key_of = key_of
+
+    # --- what the tenant changed (snapshots) -----------------------------------------------------------
+
+    @property
+    def base(self) -> dict[Any, Any]:
+        return self._base
+
+    def changes(self) -> tuple[dict[Any, Any], dict[Any, Any], set[Any]]:
+        """(changed base records, added records, removed base keys): the tenant's own part."""
+        return self._changed, self._added, self._gone
+
+    def restore(self, changed: dict[Any, Any], added: dict[Any, Any], gone: set[Any]) -> None:
+        """Take the tenant's own part from a snapshot."""
+        self._changed, self._added, self._gone = changed, added, gone
+
+    def drop_if_unchanged(self, key: Any) -> None:
+        mine = self._changed.get(key)
+        if mine is not None and key in self._base and mine == self._base[key]:
+            del self._changed[key]
+
+    def _own(self, key: Any, record: Any) -> Any:
+        mine = self._changed[key] = self._copy(record)
+        self._scope.fresh.append((self, key))
+        return mine
+
+    # --- the mapping ---------------------------------------------------------------------------------
+
+    def __getitem__(self, key: Any) -> Any:
+        found = self._changed.get(key)
+        if found is not None:
+            return found
+        found = self._added.get(key)
+        if found is not None:
+            return found
+        if key in self._gone:
+            raise KeyError(key)
+        record = self._base[key]
+        return record if self._scope.reading and self._shares else self._own(key, record)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable key, which no table holds
+            return default
+
+    def __contains__(self, key: Any) -> bool:
+        try:
+            return key in self._added or (key in self._base and key not in self._gone)
+        except TypeError:
+            return False
+
+    def __len__(self) -> int:
+        return len(self._base) - len(self._gone) + len(self._added)
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self._gone:
+            return itertools.chain(self._base, self._added)
+        return itertools.chain((key for key in self._base if key not in self._gone), self._added)
+
+    def __setitem__(self, key: Any, record: Any) -> None:
+        if key in self._base and key not in self._gone:
+            self._changed[key] = record
+        else:
+            self._added[key] = record
+
+    def __delitem__(self, key: Any) -> None:
+        if key in self._added:
+            del self._added[key]
+        elif key in self._base and key not in self._gone:
+            self._gone.add(key)
+            self._changed.pop(key, None)
+        else:
+            raise KeyError(key)
+
+    def keys(self) -> KeysView[Any]:
+        return KeysView(self)
+
+    def values(self) -> _Values:  # type: ignore[override]
+        return _Values(self)
+
+    def items(self) -> Iterator[tuple[Any, Any]]:  # type: ignore[override]
+        return ((self.key_of(record), record) for record in self.iter_values())
+
+    def iter_values(self, backwards: bool = False) -> Iterator[Any]:
+        """Every record in key order (``backwards``: newest first); copied first unless only reading."""
+        base = self._base.items()
+        added = self._added.values()
+        if backwards:
+            base, added = reversed(base), reversed(added)  # type: ignore[assignment]
+        changed, gone = self._changed, self._gone
+        if self._scope.reading and self._shares:
+            if not changed and not gone:
+                plain = reversed(self._base.values()) if backwards else self._base.values()
+                return itertools.chain(plain, added)
+            shown = (changed.get(key, record) for key, record in base if key not in gone)
+            return itertools.chain(shown, added) if not backwards else itertools.chain(added, shown)
+        owned = (self._mine(key, record) for key, record in base if key not in gone)
+        return itertools.chain(owned, added) if not backwards else itertools.chain(added, owned)
+
+    def _mine(self, key: Any, record: Any) -> Any:
+        found = self._changed.get(key)
+        return found if found is not None else self._own(key, record)
+
+    def resolve(self, record: Any, key: Any) -> Any:
+        """The tenant's version of a record met in a shared lookup (itself when the table lacks it)."""
+        found = self._changed.get(key)
+        if found is not None:
+            return found
+        if self._added.get(key) is record or key in self._gone:
+            return record
+        base = self._base.get(key)
+        if base is not record:
+            return record
+        return record if self._scope.reading and self._shares else self._own(key, record)
+
+
+class Bucket(list):  # type: ignore[type-arg]
+    """One key's list in a Lookup, resolved for the tenant; what a rule appends stays the tenant's."""
+
+    __slots__ = ("_appended",)
+
+    def __init__(self, records: list[Any], appended: list[Any]) -> None:
+        super().__init__(records)
+        self._appended = appended
+
+    def append(self, record: Any) -> None:
+        super().append(record)
+        self._appended.append(record)
+
+
+class Lookup:
+    """A shared one-to-many lookup (customer id -> invoices, ...) seen by one tenant.
+
+    The base's lists hold base records: each is resolved to the tenant's version when handed out. The
+    records a tenant's rules append are kept apart, after the base's (they are newer: id order holds).
+    """
+
+    __slots__ = ("_added", "_base", "_resolve")
+
+    def __init__(self, base: dict[Any, list[Any]], resolve: Callable[[Any], Any]) -> None:
+        self._base = base
+        self._added: dict[Any, list[Any]] = {}
+        self._resolve = resolve
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        shared, mine = self._base.get(key), self._added.get(key)
+        if shared is None and mine is None:
+            return default
+        resolve = self._resolve
+        return [resolve(record) for record in itertools.chain(shared or (), mine or ())]
+
+    def __getitem__(self, key: Any) -> list[Any]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._added or key in self._base
+
+    def setdefault(self, key: Any, default: Any = None) -> Bucket:
+        return Bucket(self.get(key, []), self._added.setdefault(key, []))
+
+
+class OverlayState(TenantState):
+    """A tenant's state over a shared base: Table views, the tenant's own sequences, one Scope."""
+
+    def __init__(
+        self,
+        base: TenantState,
+        adapt: Callable[[Any], Any] | None = None,
+        kinds: Collection[type] = (),
+    ) -> None:
+        """``adapt`` changes the tenant's copy of a base record of one of ``kinds`` (URLs naming it)."""
+        self.scope = Scope()
+        self.shared = base
+        tables: dict[str, Any] = {"sequences": dict(base.sequences)}
+        for name in TABLES:
+            kind = _record_kind(name)
+            copy = copier(kind)
+            adapted = adapt is not None and kind in kinds
+            if adapted:
+                copy = _then(copy, adapt)  # type: ignore[arg-type]
+            tables[name] = Table(getattr(base, name), self.scope, copy, _key_of(name), shares=not adapted)
+        super().__init__(**tables)
+
+    def tables(self) -> dict[str, Table]:
+        """Every table by name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def resolver(self) -> Callable[[Any], Any]:
+        """The function a Lookup uses to find the tenant's version of a base record."""
+        by_kind: dict[type, Table] = {}
+        for name, table in self.tables().items():
+            by_kind.setdefault(_record_kind(name), table)
+        normal, adhoc = self.invoice_payments, self.adhoc_invoice_payments
+
+        def resolve(record: Any) -> Any:
+            if type(record) is InvoicePayment:
+                table = normal if record.bill_run_type is BillRunType.NORMAL else adhoc
+            else:
+                table = by_kind[type(record)]
+            return table.resolve(record, record.id)  # type: ignore[union-attr]
+
+        return resolve
+
+
+TABLES = tuple(spec.name for spec in fields(TenantState) if spec.name != "sequences")
+
+
+def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda record: second(first(record))
+
+
+def _key_of(table: str) -> Callable[[Any], Any]:
+    """How a table files its records: by id, provider mandates by (payment method, reference)."""
+    if table == "provider_mandates":
+        return lambda record: (record.payment_method, record.mandate_reference)
+    return lambda record: record.id
+
+
+def _record_kind(table: str) -> type:
+    hint = typing.get_type_hints(TenantState)[table]
+    return typing.get_args(hint)[1]
+
+
+def overlay_index(base_index: Any, state: OverlayState) -> Any:
+    """A tenant's Index over the base's: one-to-many lookups resolved per tenant, token maps layered."""
+    index = object.__new__(type(base_index))
+    resolve = state.resolver()
+    hints = typing.get_type_hints(type(base_index))
+    for spec in fields(base_index):
+        shared = getattr(base_index, spec.name)
+        value_hint = typing.get_args(hints[spec.name])[1]
+        if typing.get_origin(value_hint) is list:
+            setattr(index, spec.name, Lookup(shared, resolve))
+        else:
+            setattr(index, spec.name, ChainMap({}, shared))
+    return index
