@@ -25,11 +25,14 @@ from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.context import Index
 from elevate_sandbox.domain.hosted import TENANT_PARAM
 from elevate_sandbox.domain.models import PaymentLink, SitePaymentMandate
-from elevate_sandbox.domain.overlay import OverlayState, overlay_index
+from elevate_sandbox.domain.overlay import OverlayState, index_over, overlay_index
 from elevate_sandbox.domain.state import TenantState
 
 # Not a valid tenant name (auth.TENANT_PATTERN), so it never meets a real one in a URL.
 PLACEHOLDER = "~base~"
+# Where a base's hosted-page URLs point; each tenant's copy points at its sandbox's public URL, so a
+# base (and the digest a snapshot names) does not depend on the port or URL a sandbox serves on.
+PLACEHOLDER_URL = "http://base.invalid"
 # The record fields that hold a hosted-page URL naming the tenant (hosted.hosted_url); a test holds
 # this list to what seeding writes.
 TENANT_URL_FIELDS: dict[type, tuple[str, ...]] = {
@@ -63,10 +66,10 @@ class Base:
         return self._digest
 
 
-def build_base(build: DatasetBuild, dataset: str, seed: int, day: date, public_base_url: str) -> Base:
+def build_base(build: DatasetBuild, dataset: str, seed: int, day: date) -> Base:
     """Seed a dataset for a placeholder tenant on ``day``."""
     clock = FrozenClock(datetime.combine(day, time(12), tzinfo=UTC))
-    backend = Backend(TenantState(), clock, random.Random(seed), public_base_url=public_base_url, tenant=PLACEHOLDER)
+    backend = Backend(TenantState(), clock, random.Random(seed), public_base_url=PLACEHOLDER_URL, tenant=PLACEHOLDER)
     build(dataset, backend, seed)
     return Base(dataset, seed, day, backend.state, backend.index)
 
@@ -74,9 +77,8 @@ def build_base(build: DatasetBuild, dataset: str, seed: int, day: date, public_b
 class Bases:
     """The bases of one sandbox: each built once (concurrent askers wait for the one build)."""
 
-    def __init__(self, build: DatasetBuild, public_base_url: str) -> None:
+    def __init__(self, build: DatasetBuild) -> None:
         self._build = build
-        self._public_base_url = public_base_url
         self._kept: OrderedDict[tuple[str, int, date], Base] = OrderedDict()
         self._alive: WeakValueDictionary[tuple[str, int, date], Base] = WeakValueDictionary()
         self._building: dict[tuple[str, int, date], threading.Lock] = {}
@@ -93,7 +95,7 @@ class Bases:
         with building:
             found = self._find(key)
             if found is None:
-                found = build_base(self._build, dataset, seed, day, self._public_base_url)
+                found = build_base(self._build, dataset, seed, day)
                 with self._lock:
                     self._alive[key] = found
                     self._keep(key, found)
@@ -115,24 +117,35 @@ class Bases:
             self._kept.popitem(last=False)
 
 
-def tenant_adapter(name: str) -> Callable[[Any], Any]:
-    """What a tenant's copy of a base record changes: the placeholder in its hosted-page URLs."""
-    marker, own = urlencode({TENANT_PARAM: PLACEHOLDER}), urlencode({TENANT_PARAM: name})
+def tenant_adapter(tenant: str | None, public_base_url: str) -> Callable[[Any], Any]:
+    """What a tenant's copy of a base record changes: the placeholders in its hosted-page URLs."""
+    marker = "?" + urlencode({TENANT_PARAM: PLACEHOLDER})
+    own = "?" + urlencode({TENANT_PARAM: tenant}) if tenant is not None else ""
 
     def adapt(record: Any) -> Any:
-        for name_ in TENANT_URL_FIELDS.get(type(record), ()):
-            value = getattr(record, name_)
-            if value and marker in value:
-                setattr(record, name_, value.replace(marker, own))
+        for name in TENANT_URL_FIELDS.get(type(record), ()):
+            value = getattr(record, name)
+            if value and value.startswith(PLACEHOLDER_URL):
+                setattr(record, name, public_base_url + value[len(PLACEHOLDER_URL) :].replace(marker, own))
         return record
 
     return adapt
 
 
-def attach(backend: Backend, base: Base) -> None:
-    """Give a new backend a copy-on-write state over ``base`` (instead of an empty state of its own)."""
-    state = OverlayState(base.state, adapt=tenant_adapter(backend._ctx.tenant or ""), kinds=TENANT_URL_FIELDS)
+def overlay(base: Base, tenant: str | None, public_base_url: str) -> OverlayState:
+    """A tenant's empty copy-on-write state over ``base``."""
+    return OverlayState(base.state, adapt=tenant_adapter(tenant, public_base_url), kinds=TENANT_URL_FIELDS)
+
+
+def attach(backend: Backend, base: Base, own: OverlayState | None = None) -> None:
+    """Give a backend a copy-on-write state over ``base``: empty, or holding the changes of ``own``."""
+    state = overlay(base, backend._ctx.tenant, backend.public_base_url)
+    if own is not None:
+        for name, table in state.tables().items():
+            table.restore(*own.tables()[name].changes())
+        state.sequences = dict(own.sequences)
     # The backend's working parts are replaced directly: its state setter would derive every lookup
     # again from all the records, which is what sharing the base's lookups avoids.
     backend._ctx.state = state
-    backend._ctx.index = overlay_index(base.index, state)
+    backend._ctx.index = overlay_index(base.index, state) if own is None else index_over(base.index, state)
+    backend._ctx.revision += 1

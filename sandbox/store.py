@@ -123,7 +123,7 @@ class Store:
         self._settings = settings
         self._build_dataset = build_dataset
         self._share = share
-        self.bases = Bases(build_dataset, settings.base_url)
+        self.bases = Bases(build_dataset)
         self._tenants: dict[str, Tenant] = {}
         self._lock = threading.Lock()
         self._next_sweep = 0.0

@@ -276,6 +276,10 @@ class Lookup:
     def __contains__(self, key: Any) -> bool:
         return key in self._added or key in self._base
 
+    def adopt(self, added: dict[Any, list[Any]]) -> None:
+        """Take the tenant's own records per key (derived from a restored tenant's new records)."""
+        self._added = {key: list(records) for key, records in added.items()}
+
     def setdefault(self, key: Any, default: Any = None) -> Bucket:
         return Bucket(self.get(key, []), self._added.setdefault(key, []))
 
@@ -354,4 +358,18 @@ def overlay_index(base_index: Any, state: OverlayState) -> Any:
             setattr(index, spec.name, Lookup(shared, resolve))
         else:
             setattr(index, spec.name, ChainMap({}, shared))
+    return index
+
+
+def index_over(base_index: Any, state: OverlayState) -> Any:
+    """``overlay_index`` with the lookups of the tenant's own new records derived again (a restored tenant)."""
+    index = overlay_index(base_index, state)
+    own = TenantState(**{name: dict(table.changes()[1]) for name, table in state.tables().items()})
+    derived = type(base_index).build(own)
+    for spec in fields(base_index):
+        layered, mine = getattr(index, spec.name), getattr(derived, spec.name)
+        if isinstance(layered, Lookup):
+            layered.adopt(mine)
+        else:
+            layered.maps[0].update(mine)
     return index
