@@ -51,6 +51,8 @@ class Base:
     def __init__(self, dataset: str, seed: int, day: date, state: TenantState, index: Index) -> None:
         self.dataset, self.seed, self.day = dataset, seed, day
         self.state, self.index = state, index
+        # What tenants derive from these frozen records alone, kept once for all of them (renderings).
+        self.caches: dict[str, Any] = {}
         self._digest: str | None = None
 
     def describe(self) -> dict[str, Any]:
@@ -134,15 +136,16 @@ def tenant_adapter(tenant: str | None, public_base_url: str) -> Callable[[Any], 
 
 def overlay(base: Base, tenant: str | None, public_base_url: str) -> OverlayState:
     """A tenant's empty copy-on-write state over ``base``."""
-    return OverlayState(base.state, adapt=tenant_adapter(tenant, public_base_url), kinds=TENANT_URL_FIELDS)
+    adapt = tenant_adapter(tenant, public_base_url)
+    return OverlayState(base.state, adapt=adapt, kinds=TENANT_URL_FIELDS, caches=base.caches)
 
 
 def attach(backend: Backend, base: Base, own: OverlayState | None = None) -> None:
     """Give a backend a copy-on-write state over ``base``: empty, or holding the changes of ``own``."""
     state = overlay(base, backend._ctx.tenant, backend.public_base_url)
     if own is not None:
-        for name, table in state.tables().items():
-            table.restore(*own.tables()[name].changes())
+        for name, table in own.used_tables().items():
+            getattr(state, name).restore(*table.changes())
         state.sequences = dict(own.sequences)
     # The backend's working parts are replaced directly: its state setter would derive every lookup
     # again from all the records, which is what sharing the base's lookups avoids.

@@ -15,6 +15,7 @@ the snapshots see ordinary mappings in id order.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import typing
 from collections import ChainMap
@@ -27,6 +28,7 @@ from elevate_sandbox.domain.models import InvoicePayment
 from elevate_sandbox.domain.state import TenantState
 
 _COPIERS: dict[type, Callable[[Any], Any]] = {}
+_NOTHING_GONE: frozenset[Any] = frozenset()
 
 
 def copier(kind: type) -> Callable[[Any], Any]:
@@ -110,7 +112,7 @@ class Table(MutableMapping[Any, Any]):
         self._base = base
         self._changed: dict[Any, Any] = {}
         self._added: dict[Any, Any] = {}
-        self._gone: set[Any] = set()
+        self._gone: set[Any] | frozenset[Any] = _NOTHING_GONE  # a set of its own on the first removal
         self._scope = scope
         self._copy = copy
         # False: base records differ per tenant (adapted on copy), so even a reader gets its own copy.
@@ -123,13 +125,13 @@ class Table(MutableMapping[Any, Any]):
     def base(self) -> dict[Any, Any]:
         return self._base
 
-    def changes(self) -> tuple[dict[Any, Any], dict[Any, Any], set[Any]]:
+    def changes(self) -> tuple[dict[Any, Any], dict[Any, Any], Collection[Any]]:
         """(changed base records, added records, removed base keys): the tenant's own part."""
         return self._changed, self._added, self._gone
 
-    def restore(self, changed: dict[Any, Any], added: dict[Any, Any], gone: set[Any]) -> None:
+    def restore(self, changed: dict[Any, Any], added: dict[Any, Any], gone: Collection[Any]) -> None:
         """Take the tenant's own part from a snapshot."""
-        self._changed, self._added, self._gone = changed, added, gone
+        self._changed, self._added, self._gone = changed, added, set(gone) if gone else _NOTHING_GONE
 
     def drop_if_unchanged(self, key: Any) -> None:
         mine = self._changed.get(key)
@@ -185,6 +187,8 @@ class Table(MutableMapping[Any, Any]):
         if key in self._added:
             del self._added[key]
         elif key in self._base and key not in self._gone:
+            if not isinstance(self._gone, set):
+                self._gone = set()
             self._gone.add(key)
             self._changed.pop(key, None)
         else:
@@ -285,55 +289,80 @@ class Lookup:
 
 
 class OverlayState(TenantState):
-    """A tenant's state over a shared base: Table views, the tenant's own sequences, one Scope."""
+    """A tenant's state over a shared base: Table views, the tenant's own sequences, one Scope.
+
+    A table's view is made the first time the tenant uses the table: a tenant that read one table
+    holds one view. ``caches`` is the base's place for what is derived from its frozen records alone
+    (renderings shared by every tenant).
+    """
 
     def __init__(
         self,
         base: TenantState,
         adapt: Callable[[Any], Any] | None = None,
         kinds: Collection[type] = (),
+        caches: dict[str, Any] | None = None,
     ) -> None:
         """``adapt`` changes the tenant's copy of a base record of one of ``kinds`` (URLs naming it)."""
+        # Not TenantState's __init__: it would make every table's view now.
         self.scope = Scope()
         self.shared = base
-        tables: dict[str, Any] = {"sequences": dict(base.sequences)}
-        for name in TABLES:
-            kind = _record_kind(name)
-            copy = copier(kind)
-            adapted = adapt is not None and kind in kinds
-            if adapted:
-                copy = _then(copy, adapt)  # type: ignore[arg-type]
-            tables[name] = Table(getattr(base, name), self.scope, copy, _key_of(name), shares=not adapted)
-        super().__init__(**tables)
+        self.caches = caches if caches is not None else {}
+        self.sequences = dict(base.sequences)
+        self._adapt = adapt
+        self._kinds = kinds
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes not set yet: a table's view, made on first use.
+        if name not in _TABLE_SET:
+            raise AttributeError(name)
+        kind = _record_kind(name)
+        copy = copier(kind)
+        adapted = self._adapt is not None and kind in self._kinds
+        if adapted:
+            copy = _then(copy, self._adapt)  # type: ignore[arg-type]
+        table = Table(getattr(self.shared, name), self.scope, copy, _key_of(name), shares=not adapted)
+        setattr(self, name, table)
+        return table
 
     def tables(self) -> dict[str, Table]:
         """Every table by name."""
         return {name: getattr(self, name) for name in TABLES}
 
+    def used_tables(self) -> dict[str, Table]:
+        """The tables the tenant used so far (the others hold nothing of its own)."""
+        return {name: table for name, table in vars(self).items() if name in _TABLE_SET}
+
+    def shares(self, record: Any) -> bool:
+        """Whether ``record`` is the base's own (frozen, the same for every tenant), not a tenant's copy."""
+        for name in _TABLES_OF.get(type(record), ()):
+            if getattr(self.shared, name).get(_key_of(name)(record)) is record:
+                return True
+        return False
+
     def resolver(self) -> Callable[[Any], Any]:
         """The function a Lookup uses to find the tenant's version of a base record."""
-        by_kind: dict[type, Table] = {}
-        for name, table in self.tables().items():
-            by_kind.setdefault(_record_kind(name), table)
-        normal, adhoc = self.invoice_payments, self.adhoc_invoice_payments
 
         def resolve(record: Any) -> Any:
-            if type(record) is InvoicePayment:
-                table = normal if record.bill_run_type is BillRunType.NORMAL else adhoc
+            kind = type(record)
+            if kind is InvoicePayment:
+                name = "invoice_payments" if record.bill_run_type is BillRunType.NORMAL else "adhoc_invoice_payments"
             else:
-                table = by_kind[type(record)]
-            return table.resolve(record, record.id)  # type: ignore[union-attr]
+                name = _TABLES_OF[kind][0]
+            return getattr(self, name).resolve(record, record.id)
 
         return resolve
 
 
 TABLES = tuple(spec.name for spec in fields(TenantState) if spec.name != "sequences")
+_TABLE_SET = frozenset(TABLES)
 
 
 def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda record: second(first(record))
 
 
+@functools.cache
 def _key_of(table: str) -> Callable[[Any], Any]:
     """How a table files its records: by id, provider mandates by (payment method, reference)."""
     if table == "provider_mandates":
@@ -341,6 +370,7 @@ def _key_of(table: str) -> Callable[[Any], Any]:
     return lambda record: record.id
 
 
+@functools.cache
 def _record_kind(table: str) -> type:
     hint = typing.get_type_hints(TenantState)[table]
     return typing.get_args(hint)[1]
@@ -350,26 +380,42 @@ def overlay_index(base_index: Any, state: OverlayState) -> Any:
     """A tenant's Index over the base's: one-to-many lookups resolved per tenant, token maps layered."""
     index = object.__new__(type(base_index))
     resolve = state.resolver()
-    hints = typing.get_type_hints(type(base_index))
-    for spec in fields(base_index):
-        shared = getattr(base_index, spec.name)
-        value_hint = typing.get_args(hints[spec.name])[1]
-        if typing.get_origin(value_hint) is list:
-            setattr(index, spec.name, Lookup(shared, resolve))
-        else:
-            setattr(index, spec.name, ChainMap({}, shared))
+    for name, one_to_many in _lookup_fields(type(base_index)):
+        shared = getattr(base_index, name)
+        setattr(index, name, Lookup(shared, resolve) if one_to_many else ChainMap({}, shared))
     return index
+
+
+@functools.cache
+def _lookup_fields(kind: type) -> tuple[tuple[str, bool], ...]:
+    """The Index's fields, each with whether it maps a key to a list of records (else to one value)."""
+    hints = typing.get_type_hints(kind)
+    return tuple(
+        (spec.name, typing.get_origin(typing.get_args(hints[spec.name])[1]) is list) for spec in fields(kind)
+    )
 
 
 def index_over(base_index: Any, state: OverlayState) -> Any:
     """``overlay_index`` with the lookups of the tenant's own new records derived again (a restored tenant)."""
     index = overlay_index(base_index, state)
-    own = TenantState(**{name: dict(table.changes()[1]) for name, table in state.tables().items()})
+    own = TenantState(**{name: dict(table.changes()[1]) for name, table in state.used_tables().items()})
     derived = type(base_index).build(own)
-    for spec in fields(base_index):
-        layered, mine = getattr(index, spec.name), getattr(derived, spec.name)
+    for name, _ in _lookup_fields(type(base_index)):
+        layered, mine = getattr(index, name), getattr(derived, name)
         if isinstance(layered, Lookup):
             layered.adopt(mine)
         else:
             layered.maps[0].update(mine)
     return index
+
+
+def _tables_of() -> dict[type, tuple[str, ...]]:
+    found: dict[type, tuple[str, ...]] = {}
+    for name in TABLES:
+        kind = _record_kind(name)
+        found[kind] = (*found.get(kind, ()), name)
+    return found
+
+
+# The tables that hold each kind of record (invoice payments: the normal and the adhoc one).
+_TABLES_OF = _tables_of()

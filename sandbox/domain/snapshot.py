@@ -295,7 +295,7 @@ def dump_changes(state: OverlayState) -> dict[str, Any]:
     """What a tenant changed over its base: its own records per table, the base keys it removed, sequences."""
     tables: dict[str, list[dict[str, Any]]] = {}
     removed: dict[str, list[Any]] = {}
-    for name, table in state.tables().items():
+    for name, table in state.used_tables().items():
         changed, added, gone = table.changes()
         rows = [*changed.values(), *added.values()]
         if rows:
@@ -334,7 +334,8 @@ def load_changes(document: dict[str, Any], base: TenantState) -> OverlayState:
         if name != "provider_mandates":  # ids are issued in order; mandates keep the order they came in
             added = dict(sorted(added.items()))
         gone = _load_removed(name, removed.get(name, []), shared, changed)
-        state.tables()[name].restore(changed, added, gone)
+        if changed or added or gone:
+            getattr(state, name).restore(changed, added, gone)
     state.sequences = _load_sequences(document.get("sequences"))
     state.scope.reading = True  # checking reads every record: nothing to copy
     try:
