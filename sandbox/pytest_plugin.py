@@ -182,11 +182,18 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+@functools.cache
+def _control_client() -> Any:
+    """One keep-alive client for the plugin's own calls between tests (it lives as long as the session)."""
+    import httpx
+
+    return httpx.Client(timeout=60, verify=_tls())
+
+
 def _free(sandbox: ElevateSandbox) -> None:
     """Free a finished test's tenant at once (DELETE /_sandbox/state), so the server never fills up."""
     import httpx
 
     # A server without that call (older, answering 404/405) or one that went away has nothing to free.
     with contextlib.suppress(httpx.HTTPError):
-        url = f"{sandbox.base_url}/_sandbox/state"
-        httpx.delete(url, headers=sandbox.headers, timeout=60, verify=_tls())
+        _control_client().delete(f"{sandbox.base_url}/_sandbox/state", headers=sandbox.headers)
