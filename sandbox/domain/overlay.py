@@ -115,7 +115,7 @@ class Table(MutableMapping[Any, Any]):
         self._gone: set[Any] | frozenset[Any] = _NOTHING_GONE  # a set of its own on the first removal
         self._scope = scope
         self._copy = copy
-        # False: base records differ per tenant (adapted on copy), so even a reader gets its own copy.
+        # False: base records differ per tenant (adapted on copy): a reader gets a copy it does not keep.
         self._shares = shares
         self.key_of = key_of
 
@@ -135,7 +135,10 @@ class Table(MutableMapping[Any, Any]):
 
     def drop_if_unchanged(self, key: Any) -> None:
         mine = self._changed.get(key)
-        if mine is not None and key in self._base and mine == self._base[key]:
+        if mine is None or key not in self._base:
+            return
+        record = self._base[key]
+        if mine == (record if self._shares else self._copy(record)):
             del self._changed[key]
 
     def _own(self, key: Any, record: Any) -> Any:
@@ -155,7 +158,11 @@ class Table(MutableMapping[Any, Any]):
         if key in self._gone:
             raise KeyError(key)
         record = self._base[key]
-        return record if self._scope.reading and self._shares else self._own(key, record)
+        return self._shown(record) if self._scope.reading else self._own(key, record)
+
+    def _shown(self, record: Any) -> Any:
+        """A base record for a reader: itself, or a copy adapted to the tenant that is not kept."""
+        return record if self._shares else self._copy(record)
 
     def get(self, key: Any, default: Any = None) -> Any:
         try:
@@ -210,11 +217,12 @@ class Table(MutableMapping[Any, Any]):
         if backwards:
             base, added = reversed(base), reversed(added)  # type: ignore[assignment]
         changed, gone = self._changed, self._gone
-        if self._scope.reading and self._shares:
-            if not changed and not gone:
+        if self._scope.reading:
+            if self._shares and not changed and not gone:
                 plain = reversed(self._base.values()) if backwards else self._base.values()
                 return itertools.chain(plain, added)
-            shown = (changed.get(key, record) for key, record in base if key not in gone)
+            show = self._shown
+            shown = (changed[key] if key in changed else show(record) for key, record in base if key not in gone)
             return itertools.chain(shown, added) if not backwards else itertools.chain(added, shown)
         owned = (self._mine(key, record) for key, record in base if key not in gone)
         return itertools.chain(owned, added) if not backwards else itertools.chain(added, owned)
@@ -233,7 +241,7 @@ class Table(MutableMapping[Any, Any]):
         base = self._base.get(key)
         if base is not record:
             return record
-        return record if self._scope.reading and self._shares else self._own(key, record)
+        return self._shown(record) if self._scope.reading else self._own(key, record)
 
 
 class Bucket(list):  # type: ignore[type-arg]
