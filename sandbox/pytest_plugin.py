@@ -146,9 +146,7 @@ class _Server:
     def token(self, tenant: str) -> str:
         if self._live is not None:
             return self._live.token(tenant)
-        import httpx
-
-        response = httpx.post(f"{self.url}/_sandbox/tokens", json={"tenant": tenant}, timeout=30)
+        response = _control_client().post(f"{self.url}/_sandbox/tokens", json={"tenant": tenant}, timeout=30)
         response.raise_for_status()
         return response.json()["token"]
 
