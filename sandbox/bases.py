@@ -13,6 +13,7 @@ import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
@@ -60,11 +61,19 @@ class Base:
         return {"dataset": self.dataset, "seed": self.seed, "day": self.day.isoformat(), "digest": self.digest()}
 
     def digest(self) -> str:
-        """A SHA-256 of every record (computed once): a snapshot names it to be sure its base comes back."""
-        if self._digest is None:
-            from elevate_sandbox.domain.snapshot import dump_state
+        """A SHA-256 of every record (computed once): a snapshot names it to be sure its base comes back.
 
-            self._digest = hashlib.sha256(orjson.dumps(dump_state(self.state))).hexdigest()
+        Record by record, as the snapshot writes them: a million records are never all held as JSON at once.
+        """
+        if self._digest is None:
+            from elevate_sandbox.domain.snapshot import TABLES, plain
+
+            digest = hashlib.sha256(orjson.dumps(dict(self.state.sequences)))
+            for name in TABLES:
+                digest.update(name.encode())
+                for record in getattr(self.state, name).values():
+                    digest.update(orjson.dumps([plain(getattr(record, spec.name)) for spec in fields(record)]))
+            self._digest = digest.hexdigest()
         return self._digest
 
 

@@ -126,6 +126,8 @@ class StateFile:
         """Every tenant, each exported under its own lock."""
         tenants = {}
         for tenant in self.store.tenants():
+            if tenant.base is not None:
+                tenant.base.digest()  # computed once per base, outside the tenant's lock
             with tenant.lock:
                 tenants[tenant.name] = export_tenant(tenant)
         saved_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -46,12 +46,14 @@ class TenantLock:
     change (overlay.Scope.settle), so whatever the holder did, the tenant keeps only its changes.
     """
 
-    __slots__ = ("_depth", "_lock", "_tenant")
+    __slots__ = ("_backend", "_depth", "_lock")
 
-    def __init__(self, tenant: Tenant) -> None:
+    def __init__(self, backend: Backend) -> None:
         self._lock = threading.RLock()
         self._depth = 0
-        self._tenant = tenant
+        # The backend, not the tenant: a tenant holding its lock holding it would be a reference cycle,
+        # and a tenant's records must be freed by reference counting alone (collector.py).
+        self._backend = backend
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         taken = self._lock.acquire(blocking, timeout)
@@ -63,7 +65,7 @@ class TenantLock:
         self._depth -= 1
         try:
             if self._depth == 0:
-                self._tenant.settle()
+                settle(self._backend)
         finally:
             self._lock.release()
 
@@ -89,7 +91,7 @@ class Tenant:
     lock: TenantLock = field(init=False)
 
     def __post_init__(self) -> None:
-        self.lock = TenantLock(self)
+        self.lock = TenantLock(self.backend)
 
     @contextmanager
     def reading(self) -> Iterator[Backend]:
@@ -105,11 +107,6 @@ class Tenant:
             finally:
                 scope.reading = was
 
-    def settle(self) -> None:
-        """Drop the copies of shared records that were made but not changed."""
-        scope = getattr(self.backend.state, "scope", None)
-        if scope is not None:
-            scope.settle()
 
 
 class Store:
@@ -251,6 +248,13 @@ class Store:
         self._build_dataset(dataset, backend, seed)
         _start(backend, seed, clock)
         return Tenant(name=name, seed=seed, dataset=dataset, backend=backend)
+
+
+def settle(backend: Backend) -> None:
+    """Drop the copies of shared records that were made but not changed."""
+    scope = getattr(backend.state, "scope", None)
+    if scope is not None:
+        scope.settle()
 
 
 def _start(backend: Backend, seed: int, clock: Clock) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import weakref
 from dataclasses import fields
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from elevate_sandbox.app import create_app
 from elevate_sandbox.auth import mint_token
 from elevate_sandbox.bases import PLACEHOLDER, TENANT_URL_FIELDS, Bases
 from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.domain.enums import BillRunType
 from elevate_sandbox.domain.errors import SNAPSHOT_INVALID
 from elevate_sandbox.domain.overlay import OverlayState
 from elevate_sandbox.domain.snapshot import dump_changes, load_changes
@@ -23,7 +27,7 @@ from elevate_sandbox.domain.state import TenantState
 from elevate_sandbox.fixtures import build_dataset
 from elevate_sandbox.persistence import read_state_file
 from elevate_sandbox.settings import settings_from_env
-from elevate_sandbox.store import TENANT_LIMIT
+from elevate_sandbox.store import TENANT_LIMIT, Store
 from tests.conftest import Api, make_settings
 
 _names = itertools.count(1)
@@ -268,3 +272,21 @@ def test_the_tenant_flags_and_variables_reach_the_settings() -> None:
     assert cli._tenant_settings(args) == {"max_tenants": 0, "tenant_idle_ttl": 600}
     with pytest.raises(SystemExit, match="--max-tenants"):
         cli._tenant_settings(cli.build_parser(env).parse_args(["serve", "--max-tenants", "-1"]))
+
+
+def test_a_tenant_that_wrote_is_freed_by_reference_counting_alone() -> None:
+    # collector.py freezes long-lived objects: a freed tenant must form no reference cycle to be freed.
+    store = Store(make_settings(dataset="demo"), build_dataset)
+    tenant = store.tenant("t")
+    with tenant.lock:
+        tenant.backend.create_balance_adjustment(customer_id=1, amount=Decimal("5"))
+        tenant.backend.create_invoice(customer_id=2, bill_run_type=BillRunType.NORMAL, amount=Decimal("40"))
+    refs = [weakref.ref(tenant.backend), weakref.ref(tenant.backend.state)]
+    del tenant
+    gc.collect()
+    gc.disable()
+    try:
+        store.free("t")
+        assert [ref() is None for ref in refs] == [True, True]
+    finally:
+        gc.enable()

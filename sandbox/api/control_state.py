@@ -19,6 +19,8 @@ from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 @operation("exportSandboxState")
 async def export_sandbox_state(full: bool = False, **_: Any) -> dict[str, Any]:
     tenant = current_tenant()
+    if tenant.base is not None and not full:
+        tenant.base.digest()  # computed once per base, outside the lock (a million records take seconds)
     with tenant.lock:
         return export_tenant(tenant, full=full)
 

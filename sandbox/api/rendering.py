@@ -173,6 +173,8 @@ def render_cache(owner: Any) -> RenderCache:
             base = caches.setdefault("render", RenderCache())
         # Base records never change: their renderings stay valid at any revision (0 here).
         cache.shares, cache.shared = state.shares, base.renderer(0)
+    else:
+        cache.shares = cache.shared = None
     return cache
 
 
