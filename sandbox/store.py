@@ -135,11 +135,16 @@ class Store:
 
     def tenant(self, name: str) -> Tenant:
         """The tenant called ``name``, created on first use; TooManyTenants past the limit."""
+        now = time.monotonic()
+        ttl = self._idle_ttl
+        if ttl and now >= self._next_sweep:
+            self._expire_idle(now, ttl)
         tenant = self._tenants.get(name)
         if tenant is not None:
-            tenant.last_used = time.monotonic()
-            return tenant
-        self._expire_idle()
+            if not ttl or now - tenant.last_used <= ttl:
+                tenant.last_used = now
+                return tenant
+            self._drop_if_idle(tenant, now, ttl)  # idle past the TTL: it starts afresh, as documented
         with self._lock:
             tenant = self._tenants.get(name)
             if tenant is None:
@@ -215,20 +220,24 @@ class Store:
                 "free finished ones with DELETE /_sandbox/state, or start it with a higher limit"
             )
 
-    def _expire_idle(self) -> None:
-        """Drop the tenants nobody used for ``tenant_idle_ttl`` seconds (at most one look a second)."""
-        ttl = getattr(self._settings, "tenant_idle_ttl", 0)
-        now = time.monotonic()
-        if not ttl or now < self._next_sweep:
-            return
+    @property
+    def _idle_ttl(self) -> int:
+        return getattr(self._settings, "tenant_idle_ttl", 0)
+
+    def _expire_idle(self, now: float, ttl: int) -> None:
+        """Drop the tenants nobody used for ``ttl`` seconds (a look at every tenant, at most once a second)."""
         self._next_sweep = now + SWEEP_EVERY
         for tenant in list(self._tenants.values()):
-            if now - tenant.last_used > ttl and tenant.lock.acquire(blocking=False):
-                try:
-                    if now - tenant.last_used > ttl and self._tenants.get(tenant.name) is tenant:
-                        self.free(tenant.name)
-                finally:
-                    tenant.lock.release()
+            self._drop_if_idle(tenant, now, ttl)
+
+    def _drop_if_idle(self, tenant: Tenant, now: float, ttl: int) -> None:
+        # A tenant in use (its lock held) is not idle, whatever its last request.
+        if now - tenant.last_used > ttl and tenant.lock.acquire(blocking=False):
+            try:
+                if now - tenant.last_used > ttl and self._tenants.get(tenant.name) is tenant:
+                    self.free(tenant.name)
+            finally:
+                tenant.lock.release()
 
     def _new_tenant(self, name: str, seed: int, dataset: str) -> Tenant:
         clock = self.new_clock()

@@ -177,6 +177,11 @@ def test_idle_tenants_are_dropped_after_the_ttl_and_busy_ones_kept() -> None:
         newcomer = _api(client, app, "newcomer")
         newcomer.ok(newcomer.get("/v1/payment-providers", page=1, pageSize=10))
         assert store.tenant_names() == ["busy", "newcomer"]
+        # A tenant coming back after the TTL, before any look for idle ones, starts afresh too.
+        body = {"customerId": 2, "billRunType": "NORMAL", "amountInMajorCurrency": 9}
+        invoice = busy.ok(busy.post("/_sandbox/invoices", body), 201)
+        store.find("busy").last_used -= 61
+        assert busy.get(f"/_sandbox/invoices/{invoice['id']}").status_code == 404
 
 
 def test_a_snapshot_holds_only_the_changes_and_restores_every_answer_byte_for_byte(
