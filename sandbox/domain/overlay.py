@@ -357,7 +357,10 @@ class OverlayState(TenantState):
                 name = "invoice_payments" if record.bill_run_type is BillRunType.NORMAL else "adhoc_invoice_payments"
             else:
                 name = _TABLES_OF[kind][0]
-            return getattr(self, name).resolve(record, record.id)
+            table = getattr(self, name)
+            if isinstance(table, Table):
+                return table.resolve(record, record.id)
+            return table.get(record.id, record)  # a table replaced by a plain mapping holds its own records
 
         return resolve
 
