@@ -12,8 +12,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,19 +92,32 @@ class Tenant:
     def __post_init__(self) -> None:
         self.lock = TenantLock(self.backend)
 
-    @contextmanager
-    def reading(self) -> Iterator[Backend]:
+    def reading(self) -> Reading:
         """The backend under the lock, for a holder that only reads: shared records are not copied."""
-        with self.lock:
-            scope = getattr(self.backend.state, "scope", None)
-            if scope is None:
-                yield self.backend
-                return
-            was, scope.reading = scope.reading, True
-            try:
-                yield self.backend
-            finally:
-                scope.reading = was
+        return Reading(self)
+
+
+class Reading:
+    """``with tenant.reading() as backend``: a class, not a generator, as it wraps every GET."""
+
+    __slots__ = ("_scope", "_tenant", "_was")
+
+    def __init__(self, tenant: Tenant) -> None:
+        self._tenant = tenant
+
+    def __enter__(self) -> Backend:
+        self._tenant.lock.acquire()
+        self._scope = getattr(self._tenant.backend.state, "scope", None)
+        if self._scope is not None:
+            self._was, self._scope.reading = self._scope.reading, True
+        return self._tenant.backend
+
+    def __exit__(self, *_: Any) -> None:
+        try:
+            if self._scope is not None:
+                self._scope.reading = self._was
+        finally:
+            self._tenant.lock.release()
 
 
 

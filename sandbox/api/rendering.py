@@ -168,11 +168,11 @@ def render_cache(owner: Any) -> RenderCache:
     state = owner.state
     caches = getattr(state, "caches", None)
     if caches is not None:
-        base = caches.get("render")
-        if base is None:
-            base = caches.setdefault("render", RenderCache())
-        # Base records never change: their renderings stay valid at any revision (0 here).
-        cache.shares, cache.shared = state.shares, base.renderer(0)
+        shared = caches.get("render")
+        if shared is None:
+            # Base records never change: their renderings stay valid at any revision (0 here).
+            shared = caches.setdefault("render", RenderCache().renderer(0))
+        cache.shares, cache.shared = state.shares, shared
     else:
         cache.shares = cache.shared = None
     return cache
