@@ -9,6 +9,7 @@ out: a base is built for a placeholder tenant, and each tenant's copy of such a 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 import threading
 from collections import OrderedDict
@@ -40,6 +41,8 @@ TENANT_URL_FIELDS: dict[type, tuple[str, ...]] = {
     SitePaymentMandate: ("redirect_url",),
     PaymentLink: ("payment_link",),
 }
+# Records per slice of a table hashed at once by Base.digest.
+DIGEST_SLICE = 10_000
 # Bases kept built when no tenant uses them (each further one is kept only while tenants use it).
 KEEP = 4
 
@@ -63,16 +66,18 @@ class Base:
     def digest(self) -> str:
         """A SHA-256 of every record (computed once): a snapshot names it to be sure its base comes back.
 
-        Record by record, as the snapshot writes them: a million records are never all held as JSON at once.
+        orjson writes the records (dataclasses) itself; a table goes in slices, so that a million records are
+        never all held as JSON at once.
         """
         if self._digest is None:
-            from elevate_sandbox.domain.snapshot import TABLES, plain
-
             digest = hashlib.sha256(orjson.dumps(dict(self.state.sequences)))
-            for name in TABLES:
-                digest.update(name.encode())
-                for record in getattr(self.state, name).values():
-                    digest.update(orjson.dumps([plain(getattr(record, spec.name)) for spec in fields(record)]))
+            for spec in fields(self.state):
+                if spec.name == "sequences":
+                    continue
+                digest.update(spec.name.encode())
+                records = iter(getattr(self.state, spec.name).values())
+                while chunk := list(itertools.islice(records, DIGEST_SLICE)):
+                    digest.update(orjson.dumps(chunk, default=str))  # str: Decimals, exactly as written
             self._digest = digest.hexdigest()
         return self._digest
 
