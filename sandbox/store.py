@@ -143,7 +143,7 @@ class Store:
 
     @property
     def max_tenants(self) -> int:
-        return getattr(self._settings, "max_tenants", 0)
+        return self._settings.max_tenants
 
     def tenant(self, name: str) -> Tenant:
         """The tenant called ``name``, created on first use; TooManyTenants past the limit."""
@@ -234,7 +234,7 @@ class Store:
 
     @property
     def _idle_ttl(self) -> int:
-        return getattr(self._settings, "tenant_idle_ttl", 0)
+        return self._settings.tenant_idle_ttl
 
     def _expire_idle(self, now: float, ttl: int) -> None:
         """Drop the tenants nobody used for ``ttl`` seconds (a look at every tenant, at most once a second)."""

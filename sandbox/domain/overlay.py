@@ -1,6 +1,6 @@
 """Copy on write: a tenant's tables and lookups as its own changes over a shared, frozen base.
 
-A ``Base`` (store.py) holds the records a dataset and seed produce, built once and never changed again.
+A ``Base`` (bases.py) holds the records a dataset and seed produce, built once and never changed again.
 Each tenant sees them through an ``OverlayState``: a ``TenantState`` whose tables are ``Table`` views
 that keep only the tenant's own records (changed copies of base records, new ones, removed keys).
 
@@ -120,10 +120,6 @@ class Table(MutableMapping[Any, Any]):
         self.key_of = key_of
 
     # --- what the tenant changed (snapshots) -----------------------------------------------------------
-
-    @property
-    def base(self) -> dict[Any, Any]:
-        return self._base
 
     def changes(self) -> tuple[dict[Any, Any], dict[Any, Any], Collection[Any]]:
         """(changed base records, added records, removed base keys): the tenant's own part."""
@@ -332,10 +328,6 @@ class OverlayState(TenantState):
         table = Table(getattr(self.shared, name), self.scope, copy, _key_of(name), shares=not adapted)
         setattr(self, name, table)
         return table
-
-    def tables(self) -> dict[str, Table]:
-        """Every table by name."""
-        return {name: getattr(self, name) for name in TABLES}
 
     def used_tables(self) -> dict[str, Table]:
         """The tables the tenant used so far (the others hold nothing of its own)."""
