@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import itertools
+import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -295,3 +297,18 @@ def test_a_tenant_that_wrote_is_freed_by_reference_counting_alone() -> None:
         assert [ref() is None for ref in refs] == [True, True]
     finally:
         gc.enable()
+
+
+def test_a_base_asked_for_by_many_at_once_is_built_once() -> None:
+    built: list[str] = []
+
+    def slow_build(name: str, backend: Any, seed: int) -> None:
+        built.append(name)
+        time.sleep(0.2)  # the others ask meanwhile
+        build_dataset(name, backend, seed)
+
+    bases = Bases(slow_build)
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: bases.get("demo", 0, date(2026, 11, 25)), range(4)))
+    assert built == ["demo"] and all(base is found[0] for base in found)
+    assert bases.get("demo", 0, date(2026, 11, 25)) is found[0] and built == ["demo"]
