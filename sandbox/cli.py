@@ -31,6 +31,20 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
     )
+    strictness = serve.add_mutually_exclusive_group()
+    strictness.add_argument(
+        "--strict-inferred",
+        dest="strict_inferred",
+        action="store_true",
+        default=env.strict_inferred,
+        help="also enforce the constraints the sandbox infers where Elevate's docs are silent (x-inferred)",
+    )
+    strictness.add_argument(
+        "--lenient",
+        dest="strict_inferred",
+        action="store_false",
+        help="enforce only the rules Elevate documents (the default; SANDBOX_STRICT_INFERRED=false)",
+    )
     serve.add_argument(
         "--state-file",
         default=env.state_file,
@@ -151,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 access_log=args.access_log,
                 state_file=args.state_file,
                 save_interval=args.save_interval,
+                strict_inferred=args.strict_inferred,
                 **_tenant_settings(args),
             )
         )

@@ -48,6 +48,9 @@ class Settings:
     max_tenants: int = DEFAULT_MAX_TENANTS
     # Seconds a tenant may stay unused before its state is dropped (0: never).
     tenant_idle_ttl: int = 0
+    # False (default, --lenient): only the rules Elevate documents. True (--strict-inferred): also the
+    # constraints the sandbox infers, marked `x-inferred` in the contract (docs/fidelity.md).
+    strict_inferred: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
