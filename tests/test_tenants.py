@@ -22,7 +22,7 @@ from elevate_sandbox.auth import mint_token
 from elevate_sandbox.bases import PLACEHOLDER, TENANT_URL_FIELDS, Bases
 from elevate_sandbox.clock import SystemClock
 from elevate_sandbox.domain.enums import BillRunType
-from elevate_sandbox.domain.errors import SNAPSHOT_INVALID
+from elevate_sandbox.domain.errors import REFUND_EXCEEDS_COLLECTED, SNAPSHOT_INVALID
 from elevate_sandbox.domain.overlay import OverlayState
 from elevate_sandbox.domain.snapshot import dump_changes, load_changes
 from elevate_sandbox.domain.state import TenantState
@@ -112,7 +112,7 @@ def test_a_write_keeps_only_the_records_it_changed_and_others_still_see_the_base
 def test_a_refused_write_keeps_no_copies_and_a_clock_advance_only_what_moved(demo: Any, http: TestClient) -> None:
     api = _api(http, demo)
     refused = api.post("/v1/refunds", {"invoiceId": 1, "billRunType": "NORMAL", "amountInMajorCurrency": 99999})
-    assert refused.status_code in (400, 409) and refused.json()["code"] == "REFUND_EXCEEDS_COLLECTED", refused.text
+    assert refused.status_code in (400, 409) and refused.json()["code"] == REFUND_EXCEEDS_COLLECTED, refused.text
     assert _own(demo, api) == {}
     # The advance looks at every payment, refund, mandate and payout; it keeps the ones it moved (and
     # the invoices, sites and customers their moves booked), not the hundreds it looked at.
