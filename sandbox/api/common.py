@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from connexion.context import context
+from connexion.context import _scope, context
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
@@ -19,6 +19,8 @@ from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, Invali
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.listing import FilterSpec, list_page, paging
 from elevate_sandbox.store import Tenant
+
+READS = frozenset({"GET", "HEAD"})
 
 
 class Renderable(Protocol):
@@ -32,9 +34,12 @@ def current_tenant() -> Tenant:
 
 @contextmanager
 def backend():  # type: ignore[no-untyped-def]
-    """The caller's backend, held under its tenant lock for the whole operation."""
+    """The caller's backend, held under its tenant lock for the whole operation.
+
+    A GET only reads: its tenant then hands out shared seeded records as they are, uncopied (store.py).
+    """
     tenant = current_tenant()
-    with tenant.lock:
+    with tenant.reading() if _scope.get().get("method") in READS else tenant.lock:
         yield tenant.backend
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from elevate_sandbox.api.common import current_tenant
+from connexion.context import context
+from connexion.lifecycle import ConnexionResponse
+
+from elevate_sandbox.api.common import current_tenant, no_content
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain import timekeeping
@@ -14,19 +17,30 @@ from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 
 
 @operation("exportSandboxState")
-async def export_sandbox_state(**_: Any) -> dict[str, Any]:
+async def export_sandbox_state(full: bool = False, **_: Any) -> dict[str, Any]:
     tenant = current_tenant()
+    if tenant.base is not None and not full:
+        tenant.base.digest()  # computed once per base, outside the lock (a million records take seconds)
     with tenant.lock:
-        return export_tenant(tenant)
+        return export_tenant(tenant, full=full)
+
+
+@operation("freeSandboxTenant")
+async def free_sandbox_tenant(**_: Any) -> ConnexionResponse:
+    # Not current_tenant(): freeing a tenant that does not exist must not create it first.
+    current_runtime().store.free(context["token_info"]["tenant"])
+    return no_content(204)
 
 
 @operation("importSandboxState")
 async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]:
-    restored = read_tenant(body)  # checked whole before the tenant is touched: a bad document changes nothing
+    # Checked whole before the tenant is touched: a bad document changes nothing.
+    restored = read_tenant(body, current_runtime().store.bases)
     tenant = current_tenant()
     with tenant.lock:
         install(tenant, restored)
-        tables = {name: len(getattr(tenant.backend.state, name)) for name in TABLES}
+        with tenant.reading():
+            tables = {name: len(getattr(tenant.backend.state, name)) for name in TABLES}
         return {
             "tenant": tenant.name,
             "seed": tenant.seed,
