@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from elevate_sandbox.contract_tests.client import Api, control_api, elevate_api
-from elevate_sandbox.contract_tests.plugin import KitPlugin, add_options, kit
+from elevate_sandbox.contract_tests.plugin import KitPlugin, add_options, hypothesis_home, kit
 from elevate_sandbox.contract_tests.references import References
 from elevate_sandbox.contract_tests.report import Recorder
 from elevate_sandbox.contract_tests.target import Target
@@ -23,6 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # The same two markers as pyproject.toml, so the kit also runs from an installed package.
     config.addinivalue_line("markers", "sandbox_only: needs the sandbox's control API")
     config.addinivalue_line("markers", "writes: sends requests that change state (skipped with --read-only)")
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        # Hypothesis keeps its files in `./.hypothesis` by default: not in the user's working directory.
+        set_hypothesis_home_dir(hypothesis_home())
     if config.pluginmanager.get_plugin(PLUGIN_NAME) is None:
         config.pluginmanager.register(KitPlugin(config), PLUGIN_NAME)
 

@@ -73,7 +73,7 @@ def run_kit(report_dir: Path, *args: str) -> KitRun:
 def run_against_fault(fault: Fault, report_dir: Path) -> KitRun:
     app = fault.wrap(create_app(Settings(port=0, dataset="demo")))
     with Served(app) as url:
-        return run_kit(report_dir, "--base-url", url, *fault.kit_args)
+        return run_kit(report_dir, "--base-url", url + "/v1", *fault.kit_args)
 
 
 UNBROKEN = "unbroken"
@@ -90,7 +90,7 @@ def run_read_only(directory: Path, sent: list[str]) -> KitRun:
 
     app = Rewriting(create_app(Settings(port=0, dataset="demo")), "*", r"/v1/.*", before=note)
     with Served(app) as url:
-        return run_kit(directory, "--base-url", url, "--read-only")
+        return run_kit(directory, "--base-url", url + "/v1", "--read-only")
 
 
 @pytest.fixture(scope="module")
