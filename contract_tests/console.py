@@ -17,15 +17,15 @@ TOP = 10
 RULE = "=" * 78
 SEED_HELP = "rerun with the same --seed to replay the same generated requests"
 
-# What each module of the kit checks, as the progress lines name it.
+# What each module of the kit checks, as the progress lines name it, in the order they run.
 PHASES = {
+    "test_lists.py": "lists",
+    "test_resources.py": "resources and JSON Patch",
+    "test_consistency.py": "state and consistency",
+    "scenarios/": "business scenarios",
     "test_conformance.py::test_read": "conformance of reads",
     "test_conformance.py::test_write": "conformance of writes",
     "test_stateful.py": "stateful links",
-    "test_lists.py": "lists",
-    "test_consistency.py": "state and consistency",
-    "test_resources.py": "resources and JSON Patch",
-    "scenarios/": "business scenarios",
 }
 
 
@@ -35,6 +35,13 @@ def phase_of(nodeid: str) -> str:
         if marker in nodeid:
             return phase
     return "other checks"
+
+
+def phase_rank(nodeid: str) -> int:
+    """Where a test's phase comes in the run."""
+    names = list(PHASES.values())
+    phase = phase_of(nodeid)
+    return names.index(phase) if phase in names else len(names)
 
 
 @dataclass(slots=True)

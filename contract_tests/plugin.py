@@ -24,6 +24,7 @@ from elevate_sandbox.contract_tests.watch import WATCH, TargetDown
 
 SANDBOX_ONLY_REASON = "needs the sandbox control API (/_sandbox), which the target does not have"
 READ_ONLY_REASON = "--read-only: sends writes"
+NOT_A_TOKEN = "not-a-valid-token"
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -156,8 +157,10 @@ class KitPlugin:
             if result.failure is None:
                 self.recorder.passed(case.operation.label, result.name)
                 continue
-            curl = self.case_curl(case, response)
             failure = result.failure
+            curl = (
+                self.auth_probe_curl(case, failure) if result.name == "ignored_auth" else self.case_curl(case, response)
+            )
             self.recorder.failure(case.operation.label, result.name, failure.title, failure.message, curl)
 
     def case_curl(self, case: Case, response: Response | None = None) -> str:
@@ -169,6 +172,15 @@ class KitPlugin:
             return f"# {case.operation.label}: the request could not be rendered as curl"
         command = command.replace(self.target.token, TOKEN_PLACEHOLDER)
         return command.replace("'Authorization: [Filtered]'", f'"Authorization: Bearer {TOKEN_PLACEHOLDER}"')
+
+    def auth_probe_curl(self, case: Case, failure: Any) -> str:
+        """The request ``ignored_auth`` sent and the target accepted: without a token, or with a wrong one."""
+        scenario = str(getattr(failure, "scenario", ""))
+        headers = {"Authorization": f"Bearer {NOT_A_TOKEN}"} if "INVALID" in scenario.upper() else {}
+        try:
+            return case.as_curl_command(headers=headers)
+        except Exception:  # a request Schemathesis cannot render still deserves a report
+            return f"# {case.operation.label}: the request could not be rendered as curl"
 
     @contextlib.contextmanager
     def verdict(self, operation: str, check: str, api: Any = None) -> Iterator[None]:
@@ -205,6 +217,9 @@ class KitPlugin:
             config.hook.pytest_deselected(items=deselected)
             items[:] = kept
             self.recorder.skipped(READ_ONLY_REASON, len(deselected))
+        # Deterministic checks first, fuzzing last: a target that falls over under fuzzing still gets
+        # its list, state and business findings reported.
+        items.sort(key=lambda item: console.phase_rank(item.nodeid))
         for item in items:
             name = console.phase_of(item.nodeid)
             if name not in self.phases:

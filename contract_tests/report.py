@@ -23,6 +23,7 @@ from elevate_sandbox.contract_tests import categories
 
 MESSAGE_LIMIT = 2000
 TOKEN_PLACEHOLDER = "$TOKEN"
+MIN_BARE_SECRET = 12
 # Anything shaped like a JWT is a credential, whoever minted it.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
@@ -103,7 +104,10 @@ class Recorder:
     def redact(self, text: str) -> str:
         """``text`` with every known secret and anything shaped like a JWT replaced by ``$TOKEN``."""
         for secret in self.secrets:
-            if secret:
+            if not secret:
+                continue
+            text = text.replace(f"Bearer {secret}", f"Bearer {TOKEN_PLACEHOLDER}")
+            if len(secret) >= MIN_BARE_SECRET:  # a short token ("x") would also match ordinary text
                 text = text.replace(secret, TOKEN_PLACEHOLDER)
         return _JWT.sub(TOKEN_PLACEHOLDER, text)
 
