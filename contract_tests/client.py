@@ -43,6 +43,10 @@ def curl_of(request: httpx.Request, token: str | None = None) -> str:
     return command
 
 
+# Requests other than GET this process sent: whatever the kit read before one of them may have changed.
+WRITES = [0]
+
+
 class Api:
     """Calls one base URL (the Elevate API or the sandbox control API) and remembers the last request."""
 
@@ -55,6 +59,8 @@ class Api:
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         request = self.http.build_request(method, self.base_url + path, **kwargs)
         self.last = request
+        if method.upper() != "GET":
+            WRITES[0] += 1
         with WATCH.call(spec.label_for(method, path), lambda: curl_of(request, self.token)):
             return self.http.send(request)
 

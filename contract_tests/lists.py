@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from elevate_sandbox.contract_tests import spec
-from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.client import WRITES, Api
 
 PAGE_ALL = 1000
 NO_SUCH_ID = "999999999"
@@ -27,6 +27,9 @@ SPECIAL_FILTERS: dict[str, Callable[[dict[str, Any], str], bool]] = {
     "excludeDebits": lambda item, value: value != "true" or item.get("amountInMajorCurrency", 0) >= 0,
     "excludeCredits": lambda item, value: value != "true" or item.get("amountInMajorCurrency", 0) < 0,
 }
+
+
+_WHOLE_LISTS: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
 
 
 class NotEnoughData(Exception):
@@ -48,7 +51,12 @@ class ListProbe:
         return body
 
     def everything(self, minimum: int = 3) -> list[dict[str, Any]]:
-        items = self.fetch(page=1, pageSize=PAGE_ALL)
+        # Read once per list, parameters and write: nothing the kit sent since can have changed it (a list that
+        # changes between two reads is what `get_is_safe` catches).
+        key = (self.operation.path, json.dumps(self.base, sort_keys=True), WRITES[0])
+        if key not in _WHOLE_LISTS:
+            _WHOLE_LISTS[key] = self.fetch(page=1, pageSize=PAGE_ALL)
+        items = [dict(item) for item in _WHOLE_LISTS[key]]
         if len(items) < minimum:
             raise NotEnoughData(f"{self.operation.label} has {len(items)} records; the check needs {minimum}")
         return items

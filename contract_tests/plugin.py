@@ -137,11 +137,11 @@ class KitPlugin:
         )
 
     def _start_sandbox(self, token: str | None) -> tuple[str, str]:
-        from elevate_sandbox.live import LiveSandbox
-        from elevate_sandbox.settings import Settings
+        from elevate_sandbox.contract_tests.local import LocalSandbox
 
-        self.live = LiveSandbox(Settings(port=0, dataset="demo", validate_responses=True)).start()
-        return self.live.base_url, token or self.live.token(f"contract-kit-{int(time.time())}")
+        # Started now, waited for once collection is done: its start-up overlaps the kit's.
+        self.live = LocalSandbox()
+        return self.live.base_url, token or self.live.local_token(f"contract-kit-{int(time.time())}")
 
     def stop(self) -> None:
         contract.SCHEMA.hooks.unregister(self.after_validate)
@@ -226,6 +226,10 @@ class KitPlugin:
                 self.phases[name] = console.Phase(name, 0)
                 self.phase_order.append(name)
             self.phases[name].total += 1
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self.live is not None:
+            self.live.wait()
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config) -> Any:
         # For people (`elevate-sandbox verify`): no dot per test, the progress lines say more.

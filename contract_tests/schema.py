@@ -11,12 +11,9 @@ from typing import Any
 
 import schemathesis
 from schemathesis import Case, Config, Response
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import Failure
-from schemathesis.openapi.checks import RejectedPositiveData
-from schemathesis.specs.openapi import checks as openapi_checks
 
 from elevate_sandbox.contract_tests import spec
+from elevate_sandbox.contract_tests.st_adapter import RejectedPositiveData, not_a_server_error, openapi_checks
 from elevate_sandbox.contract_tests.target import Profile, Target
 from elevate_sandbox.domain.errors import BUSINESS_CODES
 from elevate_sandbox.runtime import load_spec
@@ -133,6 +130,6 @@ def is_business_refusal(case: Case, response: Response) -> bool:
 
 
 @SCHEMA.hook
-def filter_failure(context: schemathesis.HookContext, failure: Failure, case: Case, response: Response) -> bool:
+def filter_failure(context: schemathesis.HookContext, failure: Any, case: Case, response: Response) -> bool:
     """Keep every failure except a positive-data rejection that is a documented business refusal."""
     return not (isinstance(failure, RejectedPositiveData) and is_business_refusal(case, response))

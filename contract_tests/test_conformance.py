@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 from schemathesis import BaseSchema, Case
-from schemathesis.core.failures import FailureGroup
+from schemathesis.errors import FailureGroup
 
 from elevate_sandbox.contract_tests.plugin import KitPlugin
 from elevate_sandbox.contract_tests.references import References

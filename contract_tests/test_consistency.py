@@ -254,6 +254,14 @@ def test_a_refused_write_changes_nothing(plugin: KitPlugin, api: Api, subjects: 
          {"customerId": customer, "amountInMajorCurrency": 25000.01, "reference": "KIT-BIG", "description": "kit"}),
     ]  # fmt: skip
     if invoice is not None:
+        # Something collected on the invoice, so that only the amount makes the refund wrong.
+        paid = {
+            "generatedInvoiceId": invoice,
+            "amountInMajorCurrency": 5.0,
+            "description": "kit",
+            "paymentMethod": "BACS",
+        }
+        api.ok(api.post("/invoice-payments", paid), 200, 201)
         refusals.append(("POST /refunds", "/refunds", {"invoiceId": invoice, "billRunType": "NORMAL",
                          "amountInMajorCurrency": 99999.0, "description": "kit", "paymentMethod": "BACS"}))  # fmt: skip
     for label, path, body in refusals:

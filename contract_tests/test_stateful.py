@@ -15,12 +15,10 @@ import hypothesis
 import pytest
 import requests
 from schemathesis import Case, Response
-from schemathesis.core.failures import FailureGroup
-from schemathesis.engine.errors import is_inconsistent_replay
-from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from elevate_sandbox.contract_tests.references import References
 from elevate_sandbox.contract_tests.schema import SCHEMA, STATEFUL_CHECKS, stateful_settings
+from elevate_sandbox.contract_tests.st_adapter import FailureGroup, StepInput, StepOutput, is_inconsistent_replay
 from elevate_sandbox.contract_tests.target import Target
 from elevate_sandbox.contract_tests.watch import WATCH
 
