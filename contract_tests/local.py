@@ -7,15 +7,21 @@ taking turns on one interpreter lock (the quick profile's time was half waiting 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 
 import httpx
 
-from elevate_sandbox.live import free_port
-
 STARTUP_TIMEOUT = 30.0
+
+
+def free_port(host: str) -> int:
+    """A TCP port nobody listens on right now (here, not from elevate_sandbox.live: that imports the app)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 class LocalSandbox:
