@@ -173,6 +173,25 @@ def test_a_create_is_stored_as_answered_and_listed(
         assert not differ, f"GET {creatable.create} lists {created['id']} unlike the create: {differ}"
 
 
+# Where a money write shows on its invoice (sandbox control API): the field and the sign of the move.
+INVOICE_MOVES = {
+    "POST /invoice-payments": ("outstandingAmountInMajorCurrency", -1),
+    "POST /refunds": ("refundedAmountInMajorCurrency", 1),
+}
+
+
+def _invoice_totals(target: Target, invoice: int | None) -> Any:
+    """A reader of the invoice's totals through the control API (an empty one without it)."""
+    if invoice is None or not target.is_sandbox:
+        return dict
+    control = control_api(target)
+
+    def totals() -> dict[str, Any]:
+        return control.ok(control.get(f"/invoices/{invoice}"), 200)
+
+    return totals
+
+
 @pytest.mark.writes
 def test_money_moves_the_balance_by_exactly_its_amount(plugin: KitPlugin, api: Api, subjects: dict[str, Any]) -> None:
     customer = subjects.get("customer")
@@ -198,14 +217,19 @@ def test_money_moves_the_balance_by_exactly_its_amount(plugin: KitPlugin, api: A
              {"invoiceId": invoice, "billRunType": "NORMAL", "amountInMajorCurrency": 4.0, "description": "kit",
               "paymentMethod": "BACS"}, Decimal("-4.00")),
         ]  # fmt: skip
+    invoice_totals = _invoice_totals(plugin.target, subjects.get("invoice"))
     for label, path, body, moved in moves:
-        before = cons.balance(api, customer)
+        before, totals_before = cons.balance(api, customer), invoice_totals()
         api.ok(api.post(path, body), 200, 201)
         with plugin.verdict(label, "money_moves", api):
             after = cons.balance(api, customer)
             assert after - before == moved, (
                 f"{label} of {body['amountInMajorCurrency']} moved the balance {before} -> {after}"
             )
+            if totals_before and label in INVOICE_MOVES:
+                field, sign = INVOICE_MOVES[label]
+                change = cons.money(invoice_totals()[field]) - cons.money(totals_before[field])
+                assert change == sign * abs(moved), f"{label} of {abs(moved)} moved the invoice's {field} by {change}"
         with plugin.verdict("GET /customer-credit-status", "credit_status_follows", api):
             rows = api.ok(api.get("/customer-credit-status", page=1, pageSize=10, customerId=str(customer)), 200)
             assert rows, f"customer {customer} has no credit status"
