@@ -14,6 +14,7 @@ from pathlib import Path
 from elevate_sandbox.contract_tests.report import Finding, Recorder
 
 TOP = 10
+NOT_TESTED_LINES = 6
 RULE = "=" * 78
 SEED_HELP = "rerun with the same --seed to replay the same generated requests"
 
@@ -104,8 +105,13 @@ def summary(recorder: Recorder, report_dir: str | None, verbose: bool) -> list[s
             lines += _finding_lines(number, finding, verbose)
         lines.append(f"Seed {info.seed}: {SEED_HELP}.")
     if recorder.not_tested:
+        reasons = sorted(recorder.not_tested.items(), key=lambda pair: -pair[1])
+        shown = reasons if verbose else reasons[:NOT_TESTED_LINES]
         lines.append("Not tested:")
-        lines += [f"  {count:>3} tests: {reason}" for reason, count in sorted(recorder.not_tested.items())]
+        lines += [f"  {count:>3} tests: {reason}" for reason, count in shown]
+        if len(shown) < len(reasons):
+            rest = sum(count for _, count in reasons[len(shown) :])
+            lines.append(f"  {rest:>3} tests for {len(reasons) - len(shown)} other reasons (in the reports)")
     if report_dir:
         lines.append(f"Reports: {Path(report_dir).resolve()}/report.{{md,html,json}}")
     elif recorder.findings and not verbose:

@@ -176,11 +176,15 @@ class KitPlugin:
     def auth_probe_curl(self, case: Case, failure: Any) -> str:
         """The request ``ignored_auth`` sent and the target accepted: without a token, or with a wrong one."""
         scenario = str(getattr(failure, "scenario", ""))
-        headers = {"Authorization": f"Bearer {NOT_A_TOKEN}"} if "INVALID" in scenario.upper() else {}
+        invalid = "INVALID" in scenario.upper()
+        headers = {"Authorization": f"Bearer {NOT_A_TOKEN}"} if invalid else {}
         try:
-            return case.as_curl_command(headers=headers)
+            command = case.as_curl_command(headers=headers)
         except Exception:  # a request Schemathesis cannot render still deserves a report
             return f"# {case.operation.label}: the request could not be rendered as curl"
+        # Schemathesis masks every Authorization value; this one is no secret and is the point of the repro.
+        shown = f'"Authorization: Bearer {NOT_A_TOKEN}"' if invalid else ""
+        return command.replace("-H 'Authorization: [Filtered]'", shown).replace("  ", " ")
 
     @contextlib.contextmanager
     def verdict(self, operation: str, check: str, api: Any = None) -> Iterator[None]:
@@ -253,9 +257,11 @@ class KitPlugin:
             self.recorder.take_pending()
             self.tests_with_findings.add(item.nodeid)
             raise AssertionError(f"the target stopped answering: {exc}") from None
-        except BaseException:
+        except BaseException as exc:
             if self.recorder.take_pending():
                 self.tests_with_findings.add(item.nodeid)
+            elif isinstance(exc, Exception):
+                self._failure_outside_checks(item, exc)
             raise
         pending = self.recorder.take_pending()
         if pending:
@@ -289,6 +295,21 @@ class KitPlugin:
             phase.skipped += report.skipped
             if phase.done == phase.total:
                 self._progress(phase)
+
+    def _failure_outside_checks(self, item: pytest.Item, exc: Exception) -> None:
+        """A test that failed outside any named check (a request refused on the way): a finding, with the
+        operation and curl of its last request when it made one."""
+        api = getattr(item, "funcargs", {}).get("api")
+        last = getattr(api, "last", None)
+        base = getattr(api, "base_url", "")
+        operation = console.phase_of(item.nodeid)
+        if last is not None:
+            operation = spec.label_for(last.method, str(last.url).removeprefix(base))
+        name = item.nodeid.split("::")[-1].split("[")[0]
+        text = str(exc) or type(exc).__name__
+        self.recorder.failure(operation, name, text.splitlines()[0][:200], text, api.curl() if last else "")
+        self.recorder.take_pending()
+        self.tests_with_findings.add(item.nodeid)
 
     def _unexplained_failure(self, report: pytest.TestReport) -> None:
         """A test that failed outside any check (a setup call refused, ...) is a finding all the same."""

@@ -175,7 +175,7 @@ def test_a_create_is_stored_as_answered_and_listed(
 
 # Where a money write shows on its invoice (sandbox control API): the field and the sign of the move.
 INVOICE_MOVES = {
-    "POST /invoice-payments": ("outstandingAmountInMajorCurrency", -1),
+    "POST /invoice-payments": ("collectedAmountInMajorCurrency", 1),
     "POST /refunds": ("refundedAmountInMajorCurrency", 1),
 }
 
