@@ -17,7 +17,8 @@ import httpx
 from elevate_sandbox.contract_tests import spec
 from elevate_sandbox.contract_tests.target import mint_sandbox_token, probe_sandbox
 
-TIMEOUT = 3.0
+# Long enough for a loaded machine or a target whose first request warms up; a healthy target answers in ms.
+TIMEOUT = 10.0
 # Where implementations usually mount an API, tried when nothing answers at the URL given.
 USUAL_PREFIXES = ("", "/v1", "/api", "/api/v1", "/elevate/v1", "/rest/v1")
 
