@@ -19,7 +19,7 @@ import requests
 from elevate_sandbox.contract_tests.report import Recorder, TargetFailure, now_iso
 
 CHECK = "target_answers"
-PROBE_TIMEOUT = 3.0
+PROBE_TIMEOUT = 10.0
 # More transport errors than this in one run is a target that cannot be tested, even if it still answers.
 MAX_TRANSPORT_ERRORS = 10
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
