@@ -9,6 +9,10 @@ from typing import Any
 
 from elevate_sandbox.contract_tests.rewriting import Caller, Exchange, Rewrite, Then
 
+# How an implementation refuses a request: Elevate documents 400; the sandbox may answer a refusal by the
+# data (not by the schema) with 409.
+REFUSED = (400, 409)
+
 
 def items(exchange: Exchange, change: Callable[[dict[str, Any]], object]) -> None:
     """Apply ``change`` to every object of a JSON response (one object or a list of them)."""
@@ -65,7 +69,7 @@ def path_id(exchange: Exchange) -> int:
 
 def accept_refund_over_collected(exchange: Exchange) -> None:
     body = exchange.json()
-    if exchange.status == 400 and isinstance(body, dict) and body.get("code") == "REFUND_EXCEEDS_COLLECTED":
+    if exchange.status in REFUSED and isinstance(body, dict) and body.get("code") == "REFUND_EXCEEDS_COLLECTED":
         sent = json.loads(exchange.body)
         refund = {"id": 990001, "customerId": 1, "paymentMethod": sent.get("paymentMethod", "BACS"), **sent}
         exchange.set_json(refund, 201)
@@ -87,7 +91,7 @@ def outbound_over_limit_out(exchange: Exchange) -> None:
 
 
 def server_error(exchange: Exchange) -> None:
-    if exchange.status == 400:
+    if exchange.status in REFUSED:
         exchange.status = 500
         exchange.response_body = b"Internal Server Error"
         exchange.response_headers = [(b"content-type", b"text/plain")]
@@ -201,7 +205,7 @@ def record_refused(amount: float) -> Then:
     """A refused create is recorded anyway (with ``amount``, or the absolute amount sent)."""
 
     async def then(exchange: Exchange, call: Caller) -> None:
-        if exchange.status != 400:
+        if exchange.status not in REFUSED:
             return
         sent = json.loads(exchange.body or b"{}")
         if isinstance(sent, dict) and isinstance(sent.get("amountInMajorCurrency"), int | float):
@@ -262,7 +266,7 @@ def in_as_exact(name: str) -> Rewrite:
 async def apply_all_but_last(exchange: Exchange, call: Caller) -> None:
     """A refused patch of several operations keeps the ones before the one that failed."""
     operations = json.loads(exchange.body or b"[]")
-    if exchange.status == 400 and isinstance(operations, list) and len(operations) > 1:
+    if exchange.status in REFUSED and isinstance(operations, list) and len(operations) > 1:
         await call("PATCH", exchange.path, operations[:-1])
 
 
@@ -308,7 +312,7 @@ def accept(status: int, when: Callable[[Exchange], bool] = lambda exchange: True
     """Refusals (400/403) become ``status``, echoing the request (or no body for 200/202 actions)."""
 
     def rewrite(exchange: Exchange) -> None:
-        if exchange.status not in (400, 403) or not when(exchange):
+        if exchange.status not in (*REFUSED, 403) or not when(exchange):
             return
         if status in (200, 202) and exchange.path.endswith(("-cancel", "-reprocess")):
             exchange.status, exchange.response_body = status, b""
