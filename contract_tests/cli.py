@@ -13,9 +13,33 @@ import sys
 import time
 from pathlib import Path
 
-from elevate_sandbox.contract_tests.target import DEFAULT_SEED, Profile
+from elevate_sandbox.contract_tests.preflight import Exit
+from elevate_sandbox.contract_tests.target import DEFAULT_SEED, Profile, checked_base_url
 
 KIT_DIR = Path(__file__).resolve().parent
+PROG = "elevate-sandbox verify"
+
+
+def _base_url(text: str) -> str:
+    try:
+        return checked_base_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _report_dir(text: str) -> str:
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+    return text
+
+
+def _operation_id(text: str) -> str:
+    from elevate_sandbox.contract_tests import spec
+
+    known = [op.operation_id for op in spec.operations()]
+    if text not in known:
+        raise argparse.ArgumentTypeError(f"no operation {text!r} in the contract; one of: {', '.join(known)}")
+    return text
 
 
 def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -24,16 +48,21 @@ def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
         "verify",
         help="check an Elevate API implementation against the contract (default: the in-process sandbox)",
         description="Run the Elevate contract test kit. The contract comes from this package's openapi/ "
-        "files, never from the target. Exits 0 when every check passed, non-zero on any violation.",
+        "files, never from the target. Exit status: 0 pass, 1 contract violations, 2 bad arguments, "
+        "3 kit error, 10 target unreachable, 11 token refused, 12 no API at the URL, "
+        "13 target stopped answering (docs/kit.md).",
     )
     verify.add_argument(
         "--base-url",
+        type=_base_url,
         default=None,
-        help="the API under test, e.g. http://localhost:8080/v1 (default: start the sandbox in-process on a free port)",
+        help="the API under test exactly as served, e.g. http://localhost:8080/v1 (nothing is appended; "
+        "default: start the sandbox in-process on a free port)",
     )
     verify.add_argument("--token", default=None, help="bearer token (minted automatically for a sandbox)")
     verify.add_argument(
         "--report",
+        type=_report_dir,
         default=None,
         metavar="DIR",
         help="write junit.xml, report.md, report.html and report.json into DIR",
@@ -42,7 +71,7 @@ def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
         "--profile",
         choices=[p.value for p in Profile],
         default=Profile.QUICK.value,
-        help="quick (< 60 s, every push) or full (< 5 min, nightly)",
+        help="quick (every push, < 20 s against the sandbox) or full (nightly, < 5 min)",
     )
     verify.add_argument("--read-only", action="store_true", help="send no writes (safe against production)")
     verify.add_argument(
@@ -64,21 +93,29 @@ def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument(
         "--operation",
         action="append",
+        type=_operation_id,
         default=None,
         metavar="OPERATION_ID",
         help="fuzz only this operation (repeatable)",
     )
+    verify.add_argument(
+        "-v", "--verbose", action="store_true", help="print every test and every finding with its message"
+    )
 
 
-def pytest_args(args: argparse.Namespace) -> list[str]:
+def pytest_args(args: argparse.Namespace, *, preflight_done: bool = False) -> list[str]:
     """The pytest command line equivalent to ``args``."""
     # --assert=plain: every assertion of the kit carries its own message, and rewriting costs seconds.
-    argv = [str(KIT_DIR), "-p", "no:cacheprovider", "-q", "--disable-warnings", "--assert=plain", "-rfE"]
-    argv += ["--profile", args.profile, "--seed", str(args.seed)]
+    argv = [str(KIT_DIR), "-p", "no:cacheprovider", "--assert=plain", "-p", "no:warnings"]
+    argv += ["-o", "console_output_style=classic"]
+    argv += ["-v", "--tb=short", "-rfE"] if getattr(args, "verbose", False) else ["-q", "--tb=no", "-rN"]
+    argv += ["--kit-console", "--profile", args.profile, "--seed", str(args.seed)]
     if args.base_url:
         argv += ["--base-url", args.base_url]
     if args.token:
         argv += ["--token", args.token]
+    if preflight_done:
+        argv.append("--kit-preflight-done")
     if args.read_only:
         argv.append("--read-only")
     if args.sandbox_only is not None:
@@ -93,29 +130,51 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     return argv
 
 
+# pytest's own statuses, as the kit's (docs/kit.md): a selection that matches nothing is a bad argument.
+_PYTEST_STATUS = {0: Exit.PASS, 1: Exit.FAIL, 2: Exit.USAGE, 3: Exit.KIT_ERROR, 4: Exit.USAGE, 5: Exit.USAGE}
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    """Run the kit as ``args`` ask; the exit status is pytest's (0 only when nothing was violated)."""
+    """Run the kit as ``args`` ask; the exit status says what happened (``preflight.Exit``)."""
     try:
         import pytest
         import schemathesis  # noqa: F401  (the kit's fuzzer: without it nothing below can run)
     except ImportError as exc:
         print(
-            f"elevate-sandbox verify needs the kit's test tools ({exc.name} is not installed): "
-            "pip install 'elevate-sandbox[kit]'",
+            f"{PROG} needs the kit's test tools ({exc.name} is not installed): pip install 'elevate-sandbox[kit]'",
             file=sys.stderr,
         )
-        return 2
+        return int(Exit.USAGE)
+
+    from elevate_sandbox.contract_tests import preflight
 
     started = time.monotonic()
-    status = int(pytest.main(pytest_args(args)))
-    verdict = "PASSED" if status == 0 else "FAILED"
-    print(f"elevate-sandbox verify: {verdict} in {time.monotonic() - started:.1f} s (exit status {status})")
+    if args.base_url:
+        try:
+            cleared = preflight.run(args.base_url, args.token, args.sandbox_only)
+        except preflight.PreflightError as exc:
+            print(f"{PROG}: {exc.message} (exit status {int(exc.status)})", file=sys.stderr)
+            return int(exc.status)
+        args.token = cleared.token
+        kind = "a sandbox" if cleared.is_sandbox else "no sandbox control API"
+        print(f"pre-flight: {args.base_url} answers, the token is accepted, {kind} ({cleared.seconds:.1f} s)")
+    try:
+        status = int(pytest.main(pytest_args(args, preflight_done=bool(args.base_url))))
+    except Exception as exc:  # the kit itself broke: one line, and the status that says so
+        print(f"{PROG}: the kit failed ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        return int(Exit.KIT_ERROR)
+    status = int(_PYTEST_STATUS.get(status, status))
+    verdict = {0: "PASS", 1: "FAIL", 13: "FAIL (the target stopped answering)"}.get(status, "NOT RUN")
+    print(f"{PROG}: {verdict} in {time.monotonic() - started:.1f} s (exit status {status})")
     return status
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m elevate_sandbox.contract_tests.cli``: the verify command on its own."""
+    from elevate_sandbox import __version__
+
     parser = argparse.ArgumentParser(prog="elevate-sandbox")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_verify_parser(parser.add_subparsers(dest="command", required=True))
     return run_verify(parser.parse_args(argv))
 

@@ -8,14 +8,16 @@ from typing import Any
 
 import httpx
 
+from elevate_sandbox.contract_tests import spec
+from elevate_sandbox.contract_tests.report import TOKEN_PLACEHOLDER
 from elevate_sandbox.contract_tests.target import Target
+from elevate_sandbox.contract_tests.watch import WATCH
 
-TOKEN_PLACEHOLDER = "$ELEVATE_TOKEN"
 JSON_PATCH = "application/json-patch+json"
 
 
 def curl_of(request: httpx.Request, token: str | None = None) -> str:
-    """A shell command that sends ``request`` again; the token is left as ``$ELEVATE_TOKEN``."""
+    """A shell command that sends ``request`` again; the token is left as ``$TOKEN``."""
     parts = ["curl", "-X", request.method]
     for name, value in request.headers.items():
         if name.lower() in (
@@ -41,6 +43,10 @@ def curl_of(request: httpx.Request, token: str | None = None) -> str:
     return command
 
 
+# Requests other than GET this process sent: whatever the kit read before one of them may have changed.
+WRITES = [0]
+
+
 class Api:
     """Calls one base URL (the Elevate API or the sandbox control API) and remembers the last request."""
 
@@ -51,9 +57,12 @@ class Api:
         self.last: httpx.Request | None = None
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        response = self.http.request(method, self.base_url + path, **kwargs)
-        self.last = response.request
-        return response
+        request = self.http.build_request(method, self.base_url + path, **kwargs)
+        self.last = request
+        if method.upper() != "GET":
+            WRITES[0] += 1
+        with WATCH.call(spec.label_for(method, path), lambda: curl_of(request, self.token)):
+            return self.http.send(request)
 
     def get(self, path: str, **params: Any) -> httpx.Response:
         return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})

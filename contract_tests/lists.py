@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from elevate_sandbox.contract_tests import spec
-from elevate_sandbox.contract_tests.client import Api
+from elevate_sandbox.contract_tests.client import WRITES, Api
 
 PAGE_ALL = 1000
 NO_SUCH_ID = "999999999"
@@ -25,6 +27,9 @@ SPECIAL_FILTERS: dict[str, Callable[[dict[str, Any], str], bool]] = {
     "excludeDebits": lambda item, value: value != "true" or item.get("amountInMajorCurrency", 0) >= 0,
     "excludeCredits": lambda item, value: value != "true" or item.get("amountInMajorCurrency", 0) < 0,
 }
+
+
+_WHOLE_LISTS: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
 
 
 class NotEnoughData(Exception):
@@ -46,7 +51,12 @@ class ListProbe:
         return body
 
     def everything(self, minimum: int = 3) -> list[dict[str, Any]]:
-        items = self.fetch(page=1, pageSize=PAGE_ALL)
+        # Read once per list, parameters and write: nothing the kit sent since can have changed it (a list that
+        # changes between two reads is what `get_is_safe` catches).
+        key = (self.operation.path, json.dumps(self.base, sort_keys=True), WRITES[0])
+        if key not in _WHOLE_LISTS:
+            _WHOLE_LISTS[key] = self.fetch(page=1, pageSize=PAGE_ALL)
+        items = [dict(item) for item in _WHOLE_LISTS[key]]
         if len(items) < minimum:
             raise NotEnoughData(f"{self.operation.label} has {len(items)} records; the check needs {minimum}")
         return items
@@ -251,3 +261,93 @@ def check_filter(probe: ListProbe, case: FilterCase) -> None:
         return
     expected = sorted(i[key] for i in items if selects(i))
     assert got == expected, f"{case.parameter}={value}: got {key} {got[:10]}, expected {expected[:10]}"
+
+
+def check_sort_across_pages(probe: ListProbe) -> None:
+    """Sorted pages put together are the whole list in that order (not each page sorted on its own)."""
+    items = probe.everything()
+    order = sort_cases(probe, items).get("descending") or sort_cases(probe, items).get("ascending")
+    if order is None:
+        raise NotEnoughData(f"{probe.operation.label}: no property to sort by")
+    sort = ",".join(f"{field}:desc" if descending else field for field, descending in order)
+    size = max(2, math.ceil(len(items) / 3))
+    keys: list[tuple[Any, ...]] = []
+    for number in range(1, len(items) // size + 3):
+        page = probe.fetch(page=number, pageSize=size, sort=sort)
+        keys += [tuple(item.get(field) for field, _ in order) for item in page]
+        if len(page) < size:
+            break
+    expected = _expected_order(items, order)
+    assert keys == expected, f"sort={sort} over pages of {size}: got {keys[:8]}..., expected {expected[:8]}..."
+
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def format_problems(operation: spec.Operation, item: dict[str, Any]) -> list[str]:
+    """Dates, date-times and amounts of ``item`` not written as the contract states."""
+    problems = []
+    for name, prop in spec.properties(operation.item_schema).items():
+        value = item.get(name)
+        if value is None:
+            continue
+        if prop.get("format") == "date" and not (isinstance(value, str) and DATE.fullmatch(value)):
+            problems.append(f"{name}={value!r} is not a date (YYYY-MM-DD)")
+        elif prop.get("format") == "date-time" and not (isinstance(value, str) and DATE_TIME.fullmatch(value)):
+            problems.append(f"{name}={value!r} is not an RFC 3339 date-time")
+        elif is_amount(name, prop) and _more_than_pennies(value):
+            problems.append(f"{name}={value!r} has more than two decimals")
+    return problems
+
+
+def _more_than_pennies(value: Any) -> bool:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return Decimal(str(value)) != Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def is_amount(name: str, prop: dict[str, Any]) -> bool:
+    """Money in major currency units: the contract's amounts and balances (two decimals at most)."""
+    money_names = ("amountInMajorCurrency", "balance", "billAmount", "resultingCustomerBalance", "valueDifference")
+    return prop.get("type") == "number" and (name in money_names or name.endswith("InMajorCurrency"))
+
+
+def check_formats(probe: ListProbe) -> None:
+    """Every date, date-time and amount of every item is written exactly as the contract states."""
+    items = probe.everything(minimum=1)
+    problems = [
+        f"{probe.key} {item.get(probe.key)}: {p}" for item in items for p in format_problems(probe.operation, item)
+    ]
+    assert not problems, f"{len(problems)} values not in the contract's format: {problems[:5]}"
+
+
+RANGE_OPERATORS = ("gte:", "gt:", "lte:", "lt:")
+
+
+def range_filters(operation: spec.Operation) -> list[tuple[str, str]]:
+    """(parameter, operator) pairs the contract documents for range filtering (none in 1.39)."""
+    found = []
+    for name, parameter in operation.filters.items():
+        text = parameter.get("description", "") + str(spec.deref(parameter.get("schema", {})).get("pattern", ""))
+        found += [(name, op) for op in RANGE_OPERATORS if op in text]
+    return found
+
+
+def check_filter_bounds(probe: ListProbe, parameter: str, operator: str) -> None:
+    """``gte:``/``lte:`` keep the bound itself, ``gt:``/``lt:`` leave it out."""
+    items = probe.everything(minimum=2)
+    values = sorted({item[parameter] for item in items if parameter in item})
+    if len(values) < 2:
+        raise NotEnoughData(f"{parameter} has fewer than two values")
+    bound = values[len(values) // 2]
+    keep = {
+        "gte:": lambda v: v >= bound,
+        "gt:": lambda v: v > bound,
+        "lte:": lambda v: v <= bound,
+        "lt:": lambda v: v < bound,
+    }[operator]
+    answer = probe.fetch(page=1, pageSize=PAGE_ALL, **{parameter: f"{operator}{_text(bound)}"})
+    got = sorted(item.get(probe.key) for item in answer)
+    expected = sorted(item[probe.key] for item in items if parameter in item and keep(item[parameter]))
+    assert got == expected, f"{parameter}={operator}{bound}: got {probe.key} {got[:10]}, expected {expected[:10]}"

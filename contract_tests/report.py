@@ -1,22 +1,36 @@
 """What the kit found: every check run per operation, each distinct failure with a curl that reproduces it.
 
 One ``Recorder`` lives for a pytest session. Conformance and stateful tests feed it through Schemathesis'
-``after_validate`` hook; list, resource and scenario checks feed it through ``Recorder.verdict``. At the
+``after_validate`` hook; list, resource and scenario checks feed it through ``KitPlugin.verdict``. At the
 end it is written as ``report.json`` (machine-readable, used by the kit's own tests), ``report.md`` and
-``report.html`` (a matrix of operations by checks, then the failures).
+``report.html`` (the verdict, failures by category, a matrix of operations by checks, what was not tested).
+Every text that enters it passes ``redact`` first: no report ever holds the bearer token.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+from elevate_sandbox.contract_tests import categories
+
 MESSAGE_LIMIT = 2000
+TOKEN_PLACEHOLDER = "$TOKEN"
+MIN_BARE_SECRET = 12
+# Anything shaped like a JWT is a credential, whoever minted it.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def now_iso() -> str:
+    """The wall-clock time, as reports show it."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(slots=True)
@@ -30,6 +44,8 @@ class Finding:
     curl: str
     test: str = ""
     count: int = 1
+    category: str = ""
+    moment: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -44,6 +60,16 @@ class Finding:
 
 
 @dataclass(slots=True)
+class TargetFailure:
+    """The target stopped answering: when, on which request, and what the transport said."""
+
+    moment: str
+    error: str
+    last_request: str
+    test: str
+
+
+@dataclass(slots=True)
 class RunInfo:
     """The figures a run prints and writes at the top of its summary."""
 
@@ -52,7 +78,7 @@ class RunInfo:
     seed: int = 0
     sandbox: bool = False
     read_only: bool = False
-    started: float = field(default_factory=time.monotonic)
+    started: str = field(default_factory=now_iso)  # wall-clock, ISO 8601
     duration: float = 0.0
     tests_passed: int = 0
     tests_failed: int = 0
@@ -67,9 +93,23 @@ class Recorder:
         self.runs: Counter[tuple[str, str]] = Counter()
         self.failed: Counter[tuple[str, str]] = Counter()
         self.findings: dict[tuple[str, str, str], Finding] = {}
+        self.not_tested: Counter[str] = Counter()  # reason -> tests not run for it
+        self.target_failure: TargetFailure | None = None
         self.current_test = ""
         self.pending: list[Finding] = []
         self.info = RunInfo()
+        self.clock_started = time.monotonic()
+        self.secrets: list[str] = []
+
+    def redact(self, text: str) -> str:
+        """``text`` with every known secret and anything shaped like a JWT replaced by ``$TOKEN``."""
+        for secret in self.secrets:
+            if not secret:
+                continue
+            text = text.replace(f"Bearer {secret}", f"Bearer {TOKEN_PLACEHOLDER}")
+            if len(secret) >= MIN_BARE_SECRET:  # a short token ("x") would also match ordinary text
+                text = text.replace(secret, TOKEN_PLACEHOLDER)
+        return _JWT.sub(TOKEN_PLACEHOLDER, text)
 
     def passed(self, operation: str, check: str) -> None:
         """Count one successful run of ``check`` on ``operation``."""
@@ -79,7 +119,16 @@ class Recorder:
         """Count one failed run; keep the first example of each distinct failure."""
         self.runs[(operation, check)] += 1
         self.failed[(operation, check)] += 1
-        finding = Finding(operation, check, title.strip() or check, message[:MESSAGE_LIMIT], curl, self.current_test)
+        finding = Finding(
+            operation,
+            check,
+            self.redact(title.strip() or check),
+            self.redact(message[:MESSAGE_LIMIT]),
+            self.redact(curl),
+            self.current_test,
+            category=categories.category(check),
+            moment=now_iso(),
+        )
         known = self.findings.get(finding.key)
         if known is not None:
             known.count += 1
@@ -92,6 +141,10 @@ class Recorder:
         """The new findings since the running test started (the test fails if there are any)."""
         pending, self.pending = self.pending, []
         return pending
+
+    def skipped(self, reason: str, count: int = 1) -> None:
+        """Note tests that did not run, and why."""
+        self.not_tested[self.redact(reason.strip())] += count
 
     # -- figures -------------------------------------------------------------------------------------
 
@@ -109,6 +162,21 @@ class Recorder:
     def failures(self) -> int:
         return len(self.findings)
 
+    @property
+    def verdict(self) -> str:
+        return "FAIL" if self.findings or self.target_failure or self.info.tests_failed else "PASS"
+
+    def by_category(self) -> dict[str, list[Finding]]:
+        """Findings grouped by category, categories and findings in order of importance."""
+        grouped: dict[str, list[Finding]] = {name: [] for name in categories.ORDER}
+        for finding in self.ranked():
+            grouped.setdefault(finding.category, []).append(finding)
+        return {name: found for name, found in grouped.items() if found}
+
+    def ranked(self) -> list[Finding]:
+        """Every finding, most important first: by category, then by how often it was seen."""
+        return sorted(self.findings.values(), key=lambda f: (categories.rank(f.check), -f.count))
+
     def tested_operations(self) -> list[str]:
         seen = {operation for operation, _ in self.runs}
         ordered = [op for op in self.operations if op in seen]
@@ -119,12 +187,18 @@ class Recorder:
         info = self.info
         return (
             f"Elevate contract kit: {info.target} (profile {info.profile}, seed {info.seed}"
-            f"{', read-only' if info.read_only else ''}{', sandbox' if info.sandbox else ''})\n"
+            f"{', read-only' if info.read_only else ''}{', sandbox' if info.sandbox else ''}), "
+            f"started {info.started}\n"
             f"  duration {info.duration:.1f} s, "
             f"operations {len(self.tested_operations())}/{len(self.operations)}, "
             f"checks run {self.checks_run}, failures {self.failures}, "
             f"tests {info.tests_passed} passed / {info.tests_failed} failed / {info.tests_skipped} skipped"
         )
+
+    def category_line(self) -> str:
+        """``lists 2, statefulness 1`` (or ``none``)."""
+        grouped = self.by_category()
+        return ", ".join(f"{name} {len(found)}" for name, found in grouped.items()) or "none"
 
     # -- writers -------------------------------------------------------------------------------------
 
@@ -145,14 +219,18 @@ class Recorder:
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "verdict": self.verdict,
             "info": asdict(self.info),
             "checks_run": self.checks_run,
             "operations": self.tested_operations(),
+            "target_failure": asdict(self.target_failure) if self.target_failure else None,
+            "categories": {name: len(found) for name, found in self.by_category().items()},
+            "not_tested": [{"reason": reason, "tests": count} for reason, count in sorted(self.not_tested.items())],
             "matrix": [
                 {"operation": op, "check": check, "runs": runs, "failures": self.failed[(op, check)]}
                 for (op, check), runs in sorted(self.runs.items())
             ],
-            "failures": [asdict(finding) for finding in self.findings.values()],
+            "failures": [asdict(finding) for finding in self.ranked()],
         }
 
     def _cell(self, operation: str, check: str) -> tuple[str, str]:
@@ -164,18 +242,32 @@ class Recorder:
             return f"✗ {failed}/{runs}", "fail"
         return f"✓ {runs}", "pass"
 
+    def _target_failure_text(self) -> str:
+        failure = self.target_failure
+        if failure is None:
+            return ""
+        return (
+            f"The target stopped answering at {failure.moment} (during {failure.test}): {failure.error}\n"
+            f"Last request: {failure.last_request}"
+        )
+
     def as_markdown(self) -> str:
         checks = self.checks
         lines = [
-            "# Elevate contract kit report",
+            f"# Elevate contract kit report: {self.verdict}",
             "",
             "```",
             self.figures(),
             "```",
             "",
-            "## Operations by checks",
-            "",
         ]
+        if self.target_failure:
+            lines += ["## Target failure", "", "```", self._target_failure_text(), "```", ""]
+        lines += [f"Failures by category: {self.category_line()}", "", "## Not tested", ""]
+        lines += [f"- {reason} ({count} tests)" for reason, count in sorted(self.not_tested.items())] or [
+            "- nothing: every test of the kit ran"
+        ]
+        lines += ["", "## Operations by checks", ""]
         lines.append("| operation | " + " | ".join(checks) + " |")
         lines.append("|---|" + "---|" * len(checks))
         for operation in self.tested_operations():
@@ -184,11 +276,11 @@ class Recorder:
         lines += ["", f"## Failures ({self.failures})", ""]
         if not self.findings:
             lines.append("None: the implementation passed every check the kit ran.")
-        for number, finding in enumerate(self.findings.values(), 1):
+        for number, finding in enumerate(self.ranked(), 1):
             lines += [
-                f"### {number}. `{finding.operation}`: {finding.check}",
+                f"### {number}. [{finding.category}] `{finding.operation}`: {finding.check}",
                 "",
-                f"**{finding.title}** (seen {finding.count}x; test `{finding.test}`)",
+                f"**{finding.title}** (seen {finding.count}x, first at {finding.moment}; test `{finding.test}`)",
                 "",
                 "```",
                 finding.message.strip(),
@@ -214,17 +306,34 @@ class Recorder:
             )
             rows.append(f"<tr><th><code>{esc(operation)}</code></th>{cells}</tr>")
         failures = []
-        for number, finding in enumerate(self.findings.values(), 1):
+        for number, finding in enumerate(self.ranked(), 1):
             failures.append(
-                f"<section><h3>{number}. <code>{esc(finding.operation)}</code>: {esc(finding.check)}</h3>"
-                f"<p><b>{esc(finding.title)}</b> (seen {finding.count}x; "
+                f"<section><h3>{number}. [{esc(finding.category)}] <code>{esc(finding.operation)}</code>: "
+                f"{esc(finding.check)}</h3>"
+                f"<p><b>{esc(finding.title)}</b> (seen {finding.count}x, first at {esc(finding.moment)}; "
                 f"test <code>{esc(finding.test)}</code>)</p>"
                 f"<pre>{esc(finding.message.strip())}</pre><p>Reproduce with:</p>"
                 f'<pre class="curl">{esc(finding.curl or "(no request recorded)")}</pre></section>'
             )
         body = "".join(failures) or "<p>None: the implementation passed every check the kit ran.</p>"
+        target = (
+            f'<h2>Target failure</h2><pre class="down">{esc(self._target_failure_text())}</pre>'
+            if self.target_failure
+            else ""
+        )
+        skipped = "".join(
+            f"<li>{esc(reason)} ({count} tests)</li>" for reason, count in sorted(self.not_tested.items())
+        )
         return HTML_TEMPLATE.format(
-            figures=esc(self.figures()), head=head, rows="".join(rows), count=self.failures, failures=body
+            verdict=self.verdict,
+            figures=esc(self.figures()),
+            target=target,
+            categories=esc(self.category_line()),
+            not_tested=skipped or "<li>nothing: every test of the kit ran</li>",
+            head=head,
+            rows="".join(rows),
+            count=self.failures,
+            failures=body,
         )
 
 
@@ -250,7 +359,7 @@ BUILTIN_ORDER = {
 }
 
 HTML_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Elevate contract kit report</title>
+<html lang="en"><head><meta charset="utf-8"><title>Elevate contract kit report: {verdict}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; }}
@@ -261,10 +370,14 @@ tbody th {{ text-align: left; white-space: nowrap; }}
 td.pass {{ background: #e6f4ea; }} td.fail {{ background: #fce8e6; font-weight: bold; }}
 td.none {{ background: #f5f5f5; }}
 pre {{ background: #f6f8fa; padding: 0.6rem; overflow-x: auto; white-space: pre-wrap; }}
-pre.curl {{ background: #fff8e1; }}
+pre.curl {{ background: #fff8e1; }} pre.down {{ background: #fce8e6; }}
 </style></head><body>
-<h1>Elevate contract kit report</h1>
+<h1>Elevate contract kit report: {verdict}</h1>
 <pre>{figures}</pre>
+{target}
+<p>Failures by category: {categories}</p>
+<h2>Not tested</h2>
+<ul>{not_tested}</ul>
 <h2>Operations by checks</h2>
 <table><thead><tr><th>operation</th>{head}</tr></thead><tbody>{rows}</tbody></table>
 <h2>Failures ({count})</h2>

@@ -43,6 +43,10 @@ class Exchange:
 
 
 Rewrite = Callable[[Exchange], None]
+# A rewrite that may send more requests to the wrapped app: (exchange, call) where
+# ``await call(method, path, body)`` answers (status, JSON body) with the exchange's own headers.
+Caller = Callable[[str, str, Any], Awaitable[tuple[int, Any]]]
+Then = Callable[[Exchange, Caller], Awaitable[None]]
 
 
 class Rewriting:
@@ -55,9 +59,10 @@ class Rewriting:
         path: str,
         before: Rewrite | None = None,
         after: Rewrite | None = None,
+        then: Then | None = None,
     ) -> None:
         self.app, self.method, self.path = app, method.upper(), re.compile(path)
-        self.before, self.after = before, after
+        self.before, self.after, self.then = before, after, then
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._matches(scope):
@@ -92,6 +97,12 @@ class Rewriting:
         exchange.response_body = b"".join(chunks)
         if self.after:
             self.after(exchange)
+        if self.then:
+
+            async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+                return await call_app(self.app, scope, method, path, body)
+
+            await self.then(exchange, call)
         headers = [(k, v) for k, v in exchange.response_headers if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(exchange.response_body)).encode()))
         await send({"type": "http.response.start", "status": exchange.status, "headers": headers})
@@ -111,6 +122,41 @@ class Rewriting:
         query = dict(parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True))
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
         return Exchange(scope["method"], scope["path"], query, body, headers)
+
+
+async def call_app(app: ASGIApp, scope: Scope, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """Send one more request to ``app`` with the headers of ``scope``; answer (status, parsed JSON or None)."""
+    raw = b"" if body is None else json.dumps(body).encode()
+    path, _, query = path.partition("?")
+    headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-length", b"content-type")]
+    kind = b"application/json-patch+json" if method == "PATCH" else b"application/json"
+    headers += [(b"content-length", str(len(raw)).encode()), (b"content-type", kind)]
+    inner = {**scope, "method": method, "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+             "headers": headers}  # fmt: skip
+    sent = False
+    status = 0
+    chunks: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(inner, receive, send)
+    text = b"".join(chunks)
+    try:
+        return status, json.loads(text) if text else None
+    except ValueError:
+        return status, None
 
 
 # -- serving a variant --------------------------------------------------------------------------------

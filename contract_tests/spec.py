@@ -6,6 +6,7 @@ can say it), so a change to ``openapi/elevate-payments.yaml`` changes what is ch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -144,3 +145,13 @@ def by_label(label: str) -> Operation:
 
 def list_operations() -> list[Operation]:
     return [op for op in operations() if op.is_list]
+
+
+def label_for(method: str, path: str) -> str:
+    """The label of the operation a concrete request goes to (``GET /refunds/7`` -> its template)."""
+    path = path.split("?", 1)[0]
+    for candidate in operations():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(candidate.path))
+        if candidate.method == method.lower() and re.fullmatch(pattern, path):
+            return candidate.label
+    return f"{method.upper()} {path}"

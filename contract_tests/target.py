@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-# The contract's own server is `/v1`: a base URL given without a path gets it appended.
+# The contract's own server is `/v1`: the sandbox serves its control API beside it, at the root.
 API_PREFIX = "/v1"
 CONTROL_PREFIX = "/_sandbox"
 DEFAULT_SEED = 20261125
@@ -49,17 +49,26 @@ class Target:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def normalise_api_url(url: str) -> str:
-    """``http://host:8080`` -> ``http://host:8080/v1``; a URL with a path is kept as given."""
-    parts = urlsplit(url.rstrip("/"))
-    if not parts.scheme or not parts.netloc:
-        raise ValueError(f"--base-url must be an absolute http(s) URL, not {url!r}")
-    path = parts.path or API_PREFIX
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+def checked_base_url(url: str) -> str:
+    """The base URL exactly as given (a trailing ``/`` dropped); ``ValueError`` unless absolute http(s).
+
+    Nothing is appended: a target serving the API at its root is checked at its root, and pre-flight
+    says where the API answers when the URL is wrong.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an absolute http(s) URL such as http://localhost:8080/v1")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{url!r} has a query or fragment; give the URL the API paths start from")
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError as exc:
+        raise ValueError(f"{url!r} has an invalid port") from exc
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def root_of(api_url: str) -> str:
-    """Strip the trailing ``/v1`` from an API URL."""
+    """Strip a trailing ``/v1`` from an API URL (where a sandbox serves ``/_sandbox``)."""
     return api_url[: -len(API_PREFIX)] if api_url.endswith(API_PREFIX) else api_url
 
 
@@ -72,9 +81,10 @@ def probe_sandbox(api_url: str, timeout: float = 3.0) -> bool:
     if response.status_code != 200:
         return False
     try:
-        return response.json().get("status") == "ok"
+        body = response.json()
     except ValueError:
         return False
+    return isinstance(body, dict) and body.get("status") == "ok"
 
 
 def mint_sandbox_token(api_url: str, tenant: str | None = None) -> str:

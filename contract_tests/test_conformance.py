@@ -13,10 +13,12 @@ from collections.abc import Iterator
 import pytest
 import requests
 from schemathesis import BaseSchema, Case
-from schemathesis.core.failures import FailureGroup
+from schemathesis.errors import FailureGroup
 
+from elevate_sandbox.contract_tests.plugin import KitPlugin
 from elevate_sandbox.contract_tests.references import References
 from elevate_sandbox.contract_tests.schema import CONFORMANCE_CHECKS, selection
+from elevate_sandbox.contract_tests.watch import TRANSPORT_ERRORS, WATCH
 
 READS = selection(reads=True)
 WRITES = selection(reads=False)
@@ -27,15 +29,21 @@ TIMEOUT = 15
 def session() -> Iterator[requests.Session]:
     """One keep-alive connection pool for all generated requests."""
     with requests.Session() as pool:
+        # No proxy lookup in the environment for each of thousands of requests (a loopback target needs none).
+        pool.trust_env = False
         yield pool
 
 
-def exercise(case: Case, session: requests.Session, references: References) -> None:
+def exercise(case: Case, session: requests.Session, references: References, plugin: KitPlugin) -> None:
     """Send one generated request and run the checks; the plugin records the outcomes."""
     references.apply(case)
-    response = case.call(session=session, timeout=TIMEOUT)
-    # Failures are recorded by the plugin's after_validate hook; it fails the test with every finding.
-    with contextlib.suppress(FailureGroup):
+    # A transport error is recorded by the watch (and ends the run when the target is gone); the plugin
+    # fails the test with it. Check failures are recorded by the plugin's after_validate hook.
+    with (
+        contextlib.suppress(FailureGroup, *TRANSPORT_ERRORS),
+        WATCH.call(case.operation.label, lambda: plugin.case_curl(case)),
+    ):
+        response = case.call(session=session, timeout=TIMEOUT)
         case.validate_response(
             response, checks=CONFORMANCE_CHECKS, transport_kwargs={"session": session, "timeout": TIMEOUT}
         )
@@ -49,13 +57,17 @@ def _selects_any(schema: BaseSchema) -> bool:
 if _selects_any(READS):
 
     @READS.parametrize()
-    def test_read_operation_conforms(case: Case, session: requests.Session, references: References) -> None:
-        exercise(case, session, references)
+    def test_read_operation_conforms(
+        case: Case, session: requests.Session, references: References, plugin: KitPlugin
+    ) -> None:
+        exercise(case, session, references, plugin)
 
 
 if _selects_any(WRITES):
 
     @pytest.mark.writes
     @WRITES.parametrize()
-    def test_write_operation_conforms(case: Case, session: requests.Session, references: References) -> None:
-        exercise(case, session, references)
+    def test_write_operation_conforms(
+        case: Case, session: requests.Session, references: References, plugin: KitPlugin
+    ) -> None:
+        exercise(case, session, references, plugin)

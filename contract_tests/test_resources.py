@@ -56,6 +56,17 @@ def test_unknown_ids_give_404(plugin: KitPlugin, api: Api, operation: spec.Opera
         assert response.status_code == 404, (
             f"{operation.method.upper()} {path} answered {response.status_code}, expected 404: {response.text[:300]}"
         )
+    with plugin.verdict(operation.label, "error_shape", api):
+        expect_error_shape(response)
+
+
+def expect_error_shape(response: Any) -> None:
+    """The contract's Error body: a JSON object with a string ``message`` (and a string ``code`` if any)."""
+    kind = response.headers.get("content-type", "")
+    assert kind.startswith("application/json"), f"a {response.status_code} answered {kind!r}: {response.text[:200]}"
+    body = response.json()
+    assert isinstance(body, dict) and isinstance(body.get("message"), str), f"not the error shape: {body!r}"
+    assert isinstance(body.get("code", ""), str), f"the error code is not a string: {body!r}"
 
 
 def _same(sent: dict[str, Any], received: dict[str, Any]) -> list[str]:
@@ -159,6 +170,16 @@ def failed_test_op_changes_nothing(api: Api, before: dict[str, Any]) -> None:
         {"op": "test", "path": "/name", "value": before["name"] + " (not the name)"},
     ]
     _unchanged(api, before, api.patch(f"{PROVIDERS}/{before['id']}", operations), "a patch whose test op fails")
+
+
+@patch_case
+def an_invalid_later_op_undoes_the_earlier_ones(api: Api, before: dict[str, Any]) -> None:
+    operations = [
+        {"op": "replace", "path": "/retryIfPossible", "value": True},
+        {"op": "replace", "path": "/creditorIdentifier", "value": "KIT-0003"},
+        {"op": "replace", "path": "/status", "value": "SUSPENDED"},
+    ]
+    _unchanged(api, before, api.patch(f"{PROVIDERS}/{before['id']}", operations), "a patch whose last op is invalid")
 
 
 @patch_case

@@ -15,16 +15,16 @@ import hypothesis
 import pytest
 import requests
 from schemathesis import Case, Response
-from schemathesis.core.failures import FailureGroup
-from schemathesis.engine.errors import is_inconsistent_replay
-from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from elevate_sandbox.contract_tests.references import References
 from elevate_sandbox.contract_tests.schema import SCHEMA, STATEFUL_CHECKS, stateful_settings
+from elevate_sandbox.contract_tests.st_adapter import FailureGroup, StepInput, StepOutput, is_inconsistent_replay
 from elevate_sandbox.contract_tests.target import Target
+from elevate_sandbox.contract_tests.watch import WATCH
 
 TIMEOUT = 15
 _session = requests.Session()
+_session.trust_env = False  # no proxy lookup in the environment for every request
 
 
 class ElevateLinks(SCHEMA.as_state_machine()):  # type: ignore[misc]
@@ -41,6 +41,10 @@ class ElevateLinks(SCHEMA.as_state_machine()):  # type: ignore[misc]
     def before_call(self, case: Case) -> None:
         if self.references is not None:
             self.references.apply(case)
+
+    def call(self, case: Case, **kwargs: Any) -> Response:
+        with WATCH.call(case.operation.label, lambda: case.as_curl_command()):
+            return super().call(case, **kwargs)
 
     def get_call_kwargs(self, case: Case) -> dict[str, Any]:
         return {"session": _session, "timeout": TIMEOUT}

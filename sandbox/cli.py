@@ -14,6 +14,17 @@ from elevate_sandbox.contract_tests.cli import add_verify_parser, run_verify
 from elevate_sandbox.settings import Settings, settings_from_env
 
 
+def _instant(text: str) -> str:
+    """An ISO 8601 instant, checked now so that a bad one is a usage error rather than a traceback."""
+    from elevate_sandbox.clock import parse_instant
+
+    try:
+        parse_instant(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 instant, e.g. 2026-11-25T09:00:00Z") from exc
+    return text
+
+
 def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve = sub.add_parser("serve", help="run the sandbox (every flag also reads SANDBOX_<FLAG>)")
     serve.add_argument("--host", default=env.host, help=f"interface to listen on (default {env.host})")
@@ -26,7 +37,12 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         default=env.validate_responses,
         help="check every response against the contract (slower; on in tests)",
     )
-    serve.add_argument("--freeze-time", default=env.freeze_time, help="start every tenant's clock frozen here (ISO)")
+    serve.add_argument(
+        "--freeze-time",
+        type=_instant,
+        default=env.freeze_time,
+        help="start every tenant's clock frozen here (ISO 8601, e.g. 2026-11-25T09:00:00Z)",
+    )
     serve.add_argument("--public-url", default=env.public_url, help="base URL put in generated links")
     serve.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"

@@ -79,22 +79,25 @@ class ElevateSandbox:
         kwargs.setdefault("verify", _tls())
         return httpx.Client(base_url=self.api_url, headers=self.headers, **kwargs)
 
-    def _control(self, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _control(self, path: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
         import httpx
 
-        url, headers = f"{self.base_url}/_sandbox{path}", self.headers
-        response = httpx.post(url, json=body or {}, headers=headers, timeout=60, verify=_tls())
+        url = f"{self.base_url}/_sandbox{path}"
+        body = (body or {}) if method == "POST" else None
+        response = httpx.request(method, url, json=body, headers=self.headers, timeout=60, verify=_tls())
         payload = response.json() if response.content else None
         message = payload.get("message", "") if isinstance(payload, dict) else ""
         # A path the server does not route (not an unknown record, which is a 404 with its own message).
         if response.status_code == 405 or (response.status_code == 404 and message.startswith("No such path")):
             raise SandboxControlMissing(
-                f"POST /_sandbox{path} answered {response.status_code}: this sandbox has no such control "
+                f"{method} /_sandbox{path} answered {response.status_code}: this sandbox has no such control "
                 "endpoint (upgrade elevate-sandbox, or point --elevate-sandbox-url at an elevate-sandbox)"
             )
         if response.status_code >= 400:
             raise SandboxControlError(
-                f"POST /_sandbox{path} answered {response.status_code}: {response.text}", response.status_code, payload
+                f"{method} /_sandbox{path} answered {response.status_code}: {response.text}",
+                response.status_code,
+                payload,
             )
         return payload
 
@@ -121,8 +124,59 @@ class ElevateSandbox:
             body["resourceId"] = resource_id
         return self._control("/simulations", body)
 
+    # -- business data, through the control API: tests read as business steps ----------------------
+
+    def create_customer(
+        self,
+        name: str | None = None,
+        *,
+        credit_threshold: float | None = None,
+        contract_owner_id: int = 1,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A customer of this tenant (balance 0): ``{"id", "name", "balance", "creditThreshold", ...}``."""
+        body = {"name": name or f"Customer {next(_numbers)}", "contractOwnerId": contract_owner_id, **fields}
+        if credit_threshold is not None:
+            body["creditThreshold"] = credit_threshold
+        return dict(self._control("/customers", body))
+
+    def create_site(self, customer: dict[str, Any] | int, name: str | None = None, **fields: Any) -> dict[str, Any]:
+        """A site of ``customer`` (a record from ``create_customer`` or its id)."""
+        body = {"customerId": _id_of(customer), **fields}
+        if name is not None:
+            body["name"] = name
+        return dict(self._control("/sites", body))
+
+    def create_invoice(
+        self,
+        customer: dict[str, Any] | int,
+        amount: float | str,
+        *,
+        bill_run_type: str = "NORMAL",
+        invoice_date: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """An unpaid invoice of ``amount`` for ``customer`` (``bill_run_type`` NORMAL or ADHOC): the customer now
+        owes it. ``invoice_date`` is an ISO date (default: the tenant's today)."""
+        body = {"customerId": _id_of(customer), "billRunType": bill_run_type, "amountInMajorCurrency": float(amount)}
+        if invoice_date is not None:
+            body["invoiceDate"] = invoice_date
+        return dict(self._control("/invoices", {**body, **fields}))
+
+    def invoice(self, invoice: dict[str, Any] | int) -> dict[str, Any]:
+        """An invoice as it stands now (payment status, collected, refunded and outstanding amounts)."""
+        return dict(self._control(f"/invoices/{_id_of(invoice)}", method="GET"))
+
+    def customer(self, customer: dict[str, Any] | int) -> dict[str, Any]:
+        """A customer as it stands now (its balance: negative when it owes money)."""
+        return dict(self._control(f"/customers/{_id_of(customer)}", method="GET"))
+
     def __repr__(self) -> str:
         return f"ElevateSandbox(base_url={self.base_url!r}, tenant={self.tenant!r})"
+
+
+def _id_of(record: dict[str, Any] | int) -> int:
+    return int(record["id"]) if isinstance(record, dict) else int(record)
 
 
 class _Server:

@@ -81,6 +81,29 @@ def test_simulate_fails_a_direct_debit_and_refuses_what_does_not_apply(elevate_s
     assert refused.value.status_code == 400
 
 
+def test_business_data_helpers_read_as_business_steps(elevate_sandbox):
+    # Given a customer with a 500.00 threshold, a site and an invoice of 100.00
+    customer = elevate_sandbox.create_customer("Harrow & Finch Ltd", credit_threshold=500)
+    site = elevate_sandbox.create_site(customer, name="Harrow & Finch HQ")
+    invoice = elevate_sandbox.create_invoice(customer, "100.00", invoice_date="2026-11-01")
+    assert site["customerId"] == customer["id"] and site["siteName"] == "Harrow & Finch HQ"
+    assert (invoice["customerId"], invoice["invoiceDate"]) == (customer["id"], "2026-11-01")
+    assert invoice["paymentStatus"] == "UNPAID"
+    assert elevate_sandbox.customer(customer)["balance"] == -100
+    # When 60.00 of it is paid through the Elevate API
+    with elevate_sandbox.client() as api:
+        paid = api.post("/invoice-payments", json={"generatedInvoiceId": invoice["id"], "amountInMajorCurrency": 60,
+                                                   "description": "part", "paymentMethod": "BACS"})
+        assert paid.status_code == 201, paid.text
+    # Then the invoice is partly paid and 40.00 is still owed
+    now = elevate_sandbox.invoice(invoice)
+    assert (now["paymentStatus"], now["outstandingAmountInMajorCurrency"]) == ("PARTIALLY_PAID", 40)
+    assert elevate_sandbox.customer(customer["id"])["balance"] == -40
+    with pytest.raises(SandboxControlError) as refused:
+        elevate_sandbox.create_invoice(999999, 10)
+    assert refused.value.body["code"] == "CUSTOMER_NOT_FOUND"
+
+
 FINISHED = {}
 
 
@@ -113,7 +136,7 @@ def test_an_integrator_suite_gets_a_fresh_sandbox_tenant_per_test(tmp_path: Path
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "8 passed" in done.stdout
+    assert "9 passed" in done.stdout
 
 
 def test_the_plugin_is_registered_by_the_installed_package() -> None:
