@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import TYPE_CHECKING, Any
 
+from elevate_sandbox.api.admin import require_admin
 from elevate_sandbox.api.common import current_tenant
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
@@ -12,17 +14,27 @@ from elevate_sandbox.domain.snapshot import TABLES
 from elevate_sandbox.journal import DEFAULT_LIMIT
 from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 
+if TYPE_CHECKING:
+    from elevate_sandbox.store import Tenant
+
 
 @operation("exportSandboxState")
 async def export_sandbox_state(**_: Any) -> dict[str, Any]:
     tenant = current_tenant()
+    # Off the event loop: a large tenant takes seconds to write out, and other tenants must not wait.
+    return await asyncio.to_thread(_export, tenant)
+
+
+def _export(tenant: Tenant) -> dict[str, Any]:
     with tenant.lock:
         return export_tenant(tenant)
 
 
 @operation("importSandboxState")
 async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]:
-    restored = read_tenant(body)  # checked whole before the tenant is touched: a bad document changes nothing
+    require_admin("importing a state document")
+    # Checked whole before the tenant is touched (a bad document changes nothing), off the event loop.
+    restored = await asyncio.to_thread(read_tenant, body)
     tenant = current_tenant()
     with tenant.lock:
         install(tenant, restored)

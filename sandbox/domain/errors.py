@@ -169,3 +169,35 @@ class UnsupportedMediaType(SandboxError):
 
     code: str = UNSUPPORTED_MEDIA_TYPE
     status = 415
+
+
+# Transport limits (issue 15): what a request may weigh before the sandbox reads it.
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+URI_TOO_LONG = "URI_TOO_LONG"
+HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
+NESTING_TOO_DEEP = "NESTING_TOO_DEEP"
+ADMIN_KEY_REQUIRED = "ADMIN_KEY_REQUIRED"
+
+
+@dataclass
+class RequestTimeout(SandboxError):
+    """408: the body did not arrive in time."""
+
+    code: str = REQUEST_TIMEOUT
+    status = 408
+
+
+@dataclass
+class UriTooLong(SandboxError):
+    """414: the path and query are over the limit."""
+
+    code: str = URI_TOO_LONG
+    status = 414
+
+
+@dataclass
+class HeadersTooLarge(SandboxError):
+    """431: too many headers, or too many bytes of them."""
+
+    code: str = HEADERS_TOO_LARGE
+    status = 431
