@@ -30,13 +30,19 @@ def _dataset_names() -> list[str]:
 @operation("getHealth")
 async def get_health(**_: Any) -> dict[str, Any]:
     runtime = current_runtime()
-    return {
+    health: dict[str, Any] = {
         "status": "ok",
         "version": __version__,
         "seed": runtime.settings.seed,
         "dataset": runtime.settings.dataset,
         "tenants": len(runtime.store.tenant_names()),
     }
+    if runtime.state_file is not None:
+        saves = runtime.state_file.health()
+        health["saves"] = saves
+        if saves["failures"] or saves["error"]:
+            health["status"] = "degraded"  # serving, but something is not being saved
+    return health
 
 
 @operation("createToken")
