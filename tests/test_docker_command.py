@@ -58,6 +58,9 @@ def _run_env(port: int) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
     env.update(_environment())
     env["SANDBOX_PORT"] = str(port)
+    # The image listens on 0.0.0.0, which refuses the public default secret (docs/security.md): a deployment
+    # passes its own, as `docker run -e SANDBOX_JWT_SECRET=...` or compose.yaml's environment would.
+    env["SANDBOX_JWT_SECRET"] = "a-secret-of-this-deployment-0123456789"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
