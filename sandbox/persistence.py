@@ -118,11 +118,14 @@ def write_atomically(path: Path, data: bytes) -> None:
 class StateFile:
     """The --state-file of one running sandbox."""
 
-    def __init__(self, path: str | Path, store: Store, interval: int, public_base_url: str) -> None:
+    def __init__(
+        self, path: str | Path, store: Store, interval: int, public_base_url: str, page_secret: bytes | None = None
+    ) -> None:
         self.path = Path(path)
         self.store = store
         self.interval = interval
         self.public_base_url = public_base_url
+        self.page_secret = page_secret
         self._saved_generation: int | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -144,7 +147,7 @@ class StateFile:
             return []
         tenants = read_state_file(self.path)
         for name, restored in tenants.items():
-            backend = new_backend(restored, name, self.public_base_url)
+            backend = new_backend(restored, name, self.public_base_url, self.page_secret)
             self.store.put(Tenant(name=name, seed=restored.seed, dataset=restored.dataset, backend=backend))
         self._saved_generation = self.store.generation
         self.restored = sorted(tenants)

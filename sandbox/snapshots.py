@@ -160,9 +160,16 @@ def install(tenant: Tenant, restored: Restored) -> None:
     tenant.seed, tenant.dataset = restored.seed, restored.dataset
 
 
-def new_backend(restored: Restored, name: str, public_base_url: str) -> Backend:
+def new_backend(restored: Restored, name: str, public_base_url: str, page_secret: bytes | None = None) -> Backend:
     """A backend built from a checked document (restoring a tenant at start)."""
-    backend = Backend(restored.state, restored.clock, random.Random(), public_base_url=public_base_url, tenant=name)
+    backend = Backend(
+        restored.state,
+        restored.clock,
+        random.Random(),
+        public_base_url=public_base_url,
+        tenant=name,
+        page_secret=page_secret,
+    )
     backend.progression = restored.progression
     backend.rng.setstate(restored.rng_state)
     return backend

@@ -92,7 +92,12 @@ class Store:
         clock = FrozenClock(parse_instant(self._settings.freeze_time)) if self._settings.freeze_time else SystemClock()
         # Building a dataset may consume the seed's randomness; later ids and tokens come from its own stream.
         backend = Backend(
-            TenantState(), clock, random.Random(seed), public_base_url=self._settings.base_url, tenant=name
+            TenantState(),
+            clock,
+            random.Random(seed),
+            public_base_url=self._settings.base_url,
+            tenant=name,
+            page_secret=self._settings.hosted_page_secret,
         )
         self._build_dataset(dataset, backend, seed)
         # Seeded history counts its time from now, and only records created by requests honour magic values.
