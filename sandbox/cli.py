@@ -107,6 +107,7 @@ def serve(settings: Settings) -> None:
         f"{_exposure_note(settings)}",
         flush=True,
     )
+    sys.setswitchinterval(serving.SWITCH_INTERVAL_SECONDS)  # builds in worker threads stall the loop less
     # The lifespan saves the state file periodically and on shutdown.
     uvicorn.Server(serving.config(app, settings, lifespan="on")).run(sockets=[sock])
 
