@@ -35,7 +35,9 @@ def page_key(secret: bytes, tenant: str | None, page: str, key: str | int) -> st
 
 def page_key_matches(secret: bytes, tenant: str | None, page: str, key: str | int, given: str | None) -> bool:
     """Whether ``given`` is the page's key (compared in constant time)."""
-    return given is not None and hmac.compare_digest(page_key(secret, tenant, page, key), given)
+    # As bytes: compare_digest refuses str with non-ASCII characters, which a URL may well carry.
+    expected = page_key(secret, tenant, page, key).encode()
+    return given is not None and hmac.compare_digest(expected, given.encode("utf-8", "surrogatepass"))
 
 
 def hosted_url(ctx: Context, page: str, key: str | int) -> str:
