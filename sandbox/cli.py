@@ -99,17 +99,19 @@ def serve(settings: Settings) -> None:
     # process: out of the cyclic collector's full passes, which otherwise paused requests for ~50 ms.
     collector.settle()
     collector.keep_full_collections_short()
-    address = serving.address_of(sock)
-    links = f"; links use {settings.base_url}" if settings.base_url != address else ""
-    print(
-        f"Elevate sandbox listening on {address}/v1 (Swagger UI {address}/v1/ui/) "
-        f"with seed {settings.seed} and dataset {settings.dataset!r}{links}{_restored_note(app, settings)}"
-        f"{_exposure_note(settings)}",
-        flush=True,
-    )
+    print(start_line(settings, serving.address_of(sock)) + _restored_note(app, settings), flush=True)
     sys.setswitchinterval(serving.SWITCH_INTERVAL_SECONDS)  # builds in worker threads stall the loop less
     # The lifespan saves the state file periodically and on shutdown.
     uvicorn.Server(serving.config(app, settings, lifespan="on")).run(sockets=[sock])
+
+
+def start_line(settings: Settings, address: str) -> str:
+    """What `serve` prints once it listens: the address it is bound to (not where links point), and exposure."""
+    links = f"; links use {settings.base_url}" if settings.base_url != address else ""
+    return (
+        f"Elevate sandbox listening on {address}/v1 (Swagger UI {address}/v1/ui/) "
+        f"with seed {settings.seed} and dataset {settings.dataset!r}{links}{_exposure_note(settings)}"
+    )
 
 
 def exposure_refusal(settings: Settings) -> str | None:

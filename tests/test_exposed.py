@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from starlette.testclient import TestClient
@@ -14,7 +16,7 @@ from starlette.testclient import TestClient
 from elevate_sandbox.api.admin import ADMIN_HEADER, GUEST_PREFIX
 from elevate_sandbox.app import create_app
 from elevate_sandbox.auth import check_tenant_name
-from elevate_sandbox.cli import exposure_refusal, main
+from elevate_sandbox.cli import exposure_refusal, main, start_line
 from elevate_sandbox.domain import errors
 from elevate_sandbox.settings import DEFAULT_JWT_SECRET, Settings, is_loopback
 from tests.conftest import make_settings
@@ -156,3 +158,31 @@ def test_main_refuses_before_anything_is_bound(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("SANDBOX_JWT_SECRET", raising=False)
     with pytest.raises(SystemExit, match="public default secret"):
         main(["serve", "--host", "0.0.0.0", "--port", "0"])
+
+
+def test_the_start_line_prints_the_bound_address_and_the_exposure() -> None:
+    insecure = start_line(Settings(host="0.0.0.0", port=8080, insecure=True), "http://0.0.0.0:8080")
+    assert "listening on http://0.0.0.0:8080/v1" in insecure
+    assert "links use http://127.0.0.1:8080" in insecure and "PUBLIC DEFAULT SECRET" in insecure
+    secured = start_line(Settings(host="::", port=80, jwt_secret=SECRET), "http://[::]:80")
+    assert "listening on http://[::]:80/v1" in secured and "no admin key" in secured
+    assert "exposed" not in start_line(Settings(port=9000), "http://127.0.0.1:9000")
+
+
+def test_serve_on_port_0_prints_the_port_it_got() -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--port", "0", "--dataset", "empty"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        port = int(re.search(r"listening on http://127\.0\.0\.1:(\d+)/v1", line).group(1))  # type: ignore[union-attr]
+        assert port != 0
+        assert httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
