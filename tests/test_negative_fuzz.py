@@ -3,11 +3,13 @@
 Every operation of the Elevate API and of the control API gets generated invalid requests (wrong types,
 missing fields, values past their bounds, broken formats) through the real app. Whatever the sandbox
 answers must not be a server error, and a refusal (4xx) must leave the tenant's whole state as it was.
-Bounded for CI: NEGATIVE_EXAMPLES per operation, one seed, no example database.
+Bounded for CI: NEGATIVE_EXAMPLES per operation (ELEVATE_NEGATIVE_EXAMPLES raises it, as .ci/security
+does), one seed, no example database.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import schemathesis
@@ -21,7 +23,7 @@ from elevate_sandbox.runtime import load_spec
 from elevate_sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC
 from tests.conftest import make_settings
 
-NEGATIVE_EXAMPLES = 8
+NEGATIVE_EXAMPLES = int(os.environ.get("ELEVATE_NEGATIVE_EXAMPLES", "8"))
 TENANT = "negative-fuzz"
 APP = create_app(make_settings(dataset="demo"))
 TOKEN = mint_token(APP.runtime.settings.jwt_secret, SystemClock(), TENANT)
