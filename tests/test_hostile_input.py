@@ -296,3 +296,28 @@ def test_a_silent_or_trickling_client_is_disconnected(quick: Any, sent: bytes) -
         started = time.monotonic()
         assert sock.recv(1024) == b""  # closed by the server, with nothing to say
         assert time.monotonic() - started < 3
+
+
+def test_a_patched_execution_date_beyond_what_the_domain_holds_is_refused(api: Api, customer: dict) -> None:
+    provider = {"type": "GO_CARDLESS", "name": "GoCardless", "status": "ACTIVE", "contractOwnerIds": [1]}
+    api.ok(api.post("/v1/payment-providers", provider), 201)
+    api.ok(api.post("/v1/customer-balance-adjustments", {"customerId": customer["id"], "amountInMajorCurrency": 100}))
+    body = {"customerId": customer["id"], "amountInMajorCurrency": 10, "reference": "R", "executionDate": "2027-01-01"}
+    payout = api.ok(api.post("/v1/outbound-payments", body))
+    before = _state(api)
+    patch = [{"op": "replace", "path": "/executionDate", "value": "9999-12-31"}]
+    assert api.patch(f"/v1/outbound-payments/{payout['id']}", patch).status_code == 400
+    assert _state(api) == before  # accepted, the export could no longer be imported or restored
+
+
+def test_the_clock_never_leaves_the_dates_the_domain_holds(api: Api) -> None:
+    moved = 0
+    while moved < 200:
+        response = api.post("/_sandbox/clock", {"advanceBy": "P3653D"})
+        if response.status_code != 200:
+            break
+        moved += 1
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "advanceBy"
+    assert api.ok(api.get("/_sandbox/clock"))["now"] < "3000"
+    assert api.get("/_sandbox/state").status_code == 200
