@@ -20,9 +20,11 @@ MONEY_EXPONENT = -2
 # Strings: the longest the contracts allow (a redirect URL) is 4,096 characters.
 MAX_TEXT = 4096
 MAX_LIST = 10_000
-# Dates the rules can add terms and schedules to without leaving Python's calendar.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
+# Dates the rules can add terms and schedules to without leaving Python's calendar (which ends in 9999),
+# with four-digit years (strftime writes year 999 as "999"). Wide, because the contract sets no bound: a
+# schema-valid date outside is refused with DATE_OUT_OF_RANGE, one of the documented business refusals.
+EARLIEST_DATE = date(1000, 1, 1)
+LATEST_DATE = date(9899, 12, 31)
 
 
 def date_in_range(value: date) -> bool:
