@@ -1,11 +1,13 @@
 """How uvicorn serves the sandbox: the connection limits an exposed sandbox needs (docs/security.md).
 
-uvicorn's httptools parser has no bound on headers (a 32 MiB header was read whole), so the sandbox runs
-h11 with a bound on the request head, closes idle keep-alive connections, and, through a protocol class of
-its own (uvicorn's ``http`` option takes one: nothing of uvicorn's is changed), gives every request head a
-deadline: a client that connects and sends nothing, or trickles its headers, is disconnected. Bodies have
-their own deadline (sandbox/api/middleware.py). Requests past the application's own, smaller limits get
-the JSON error shape (sandbox/api/body_limits.py); only a head past H11_MAX_HEAD_BYTES gets uvicorn's plain 400.
+uvicorn bounds neither the request head with its httptools parser (a 32 MiB header was read whole) nor the
+time a client takes to send it (only idle keep-alive connections time out). uvicorn's ``http`` option takes
+a protocol class, so the sandbox passes its own: uvicorn's, plus a bound on the bytes of each request head
+(past it, uvicorn's own plain-text 400) and a deadline for each head (a client that connects and sends
+nothing, or trickles its headers, is disconnected). Nothing of uvicorn's is changed. httptools is used when
+installed (h11, uvicorn's pure-Python parser, cost 100-400 us more CPU a request here), h11 with its own
+bound otherwise. Bodies have their own deadline (sandbox/api/middleware.py). Requests within these bounds but
+past the application's smaller limits get the JSON error shape (sandbox/api/body_limits.py).
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import asyncio
 import socket
 from typing import Any
 
-import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from elevate_sandbox.api.body_limits import MAX_URL_BYTES, URL_EXTENSION
 from elevate_sandbox.settings import Settings
 
 # Over the application's URL (8 KiB) and header (32 KiB) limits, so that it answers those in JSON.
-H11_MAX_HEAD_BYTES = 128 * 1024
+MAX_HEAD_BYTES = 128 * 1024
 HEAD_TIMEOUT_SECONDS = 10.0
 KEEP_ALIVE_SECONDS = 5
 # Connections served at once; past it uvicorn answers 503 rather than queueing without end.
@@ -33,43 +35,93 @@ MAX_CONNECTIONS = 1000
 SWITCH_INTERVAL_SECONDS = 0.001
 
 
-class DeadlineH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, with a deadline for each request head (uvicorn only times out idle keep-alive)."""
+class HeadDeadline:
+    """Mixin for uvicorn's protocols: each request head must arrive within ``head_timeout`` seconds.
+
+    Armed when the connection opens and after each response; a new request head replaces the protocol's
+    ``cycle``, which is how the deadline knows the head arrived.
+    """
 
     head_timeout = HEAD_TIMEOUT_SECONDS
+    _head_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(transport)  # type: ignore[misc]
         self._arm_head_deadline()
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        super().on_response_complete()  # type: ignore[misc]
         self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _arm_head_deadline(self) -> None:
         self._cancel_head_deadline()
-        waiting_for = self.cycle  # a new request head replaces the cycle
-        self._head_deadline = self.loop.call_later(self.head_timeout, self._head_overdue, waiting_for)
+        loop: asyncio.AbstractEventLoop = self.loop  # type: ignore[attr-defined]
+        self._head_deadline = loop.call_later(self.head_timeout, self._head_overdue, self.cycle)  # type: ignore[attr-defined]
 
     def _cancel_head_deadline(self) -> None:
-        deadline = getattr(self, "_head_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
             self._head_deadline = None
 
     def _head_overdue(self, waiting_for: Any) -> None:
-        if self.cycle is waiting_for and not self.transport.is_closing():
-            if self.conn.our_state is not h11.ERROR:
-                self.conn.send(h11.ConnectionClosed())
-            self.transport.close()
+        transport: asyncio.Transport = self.transport  # type: ignore[attr-defined]
+        cycle = self.cycle  # type: ignore[attr-defined]
+        # Still the cycle it waited after, and that one answered: no new head came (a request being served,
+        # pipelined or slow, is never cut).
+        if cycle is waiting_for and (cycle is None or cycle.response_complete) and not transport.is_closing():
+            transport.close()
+
+
+class DeadlineH11Protocol(HeadDeadline, H11Protocol):
+    """uvicorn's h11 protocol with a head deadline (h11 bounds the head by h11_max_incomplete_event_size)."""
+
+
+def _httptools_protocol() -> type[asyncio.Protocol] | None:
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # httptools is optional (uvicorn[standard])
+        return None
+
+    class DeadlineHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
+        """uvicorn's httptools protocol with a head deadline and a bound on the bytes of each head."""
+
+        _head_bytes = 0
+        _in_head = True
+
+        def data_received(self, data: bytes) -> None:
+            if self._in_head:
+                self._head_bytes += len(data)
+            super().data_received(data)
+            if self._in_head and self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+                self.send_400_response("Request head too large")
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            if len(self.url) > MAX_URL_BYTES:
+                # httptools.parse_url fails past 65,535 bytes, and uvicorn then answers a plain-text 400. The
+                # application refuses any URL over MAX_URL_BYTES in JSON: it gets the length, and a shortened URL
+                # that is never routed.
+                self.scope["extensions"] = {**self.scope.get("extensions", {}), URL_EXTENSION: len(self.url)}
+                self.url = self.url[:MAX_URL_BYTES]
+            super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            self._in_head, self._head_bytes = True, 0
+            super().on_response_complete()
+
+    return DeadlineHttpToolsProtocol
+
+
+# The protocol `serve` and LiveSandbox use: httptools when installed, h11 otherwise.
+PROTOCOL: type[asyncio.Protocol] = _httptools_protocol() or DeadlineH11Protocol
 
 
 def config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
-    """The uvicorn configuration of a sandbox app: h11 with the bounds above."""
+    """The uvicorn configuration of a sandbox app: PROTOCOL with the bounds above."""
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -77,8 +129,8 @@ def config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
         "access_log": settings.access_log,
         # Nothing reads the client address, so X-Forwarded-* need not be parsed on every request.
         "proxy_headers": False,
-        "http": DeadlineH11Protocol,
-        "h11_max_incomplete_event_size": H11_MAX_HEAD_BYTES,
+        "http": PROTOCOL,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "limit_concurrency": MAX_CONNECTIONS,
         **overrides,

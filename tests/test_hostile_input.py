@@ -276,19 +276,18 @@ def test_100000_headers_are_refused(live: LiveSandbox) -> None:
     assert answer == b"" or answer.startswith(b"HTTP/1.1 4"), answer[:80]
 
 
-class _QuickDeadline(serving.DeadlineH11Protocol):
-    head_timeout = 0.5
-
-
-@pytest.fixture(scope="module")
-def quick() -> Any:
-    """A live server whose head deadline is half a second (the shipped one is HEAD_TIMEOUT_SECONDS)."""
+@pytest.fixture(scope="module", params=["default", "h11"])
+def quick(request: pytest.FixtureRequest) -> Any:
+    """A live server whose head deadline is half a second (the shipped one is HEAD_TIMEOUT_SECONDS), with the
+    protocol `serve` uses and with the h11 one it falls back to without httptools."""
     import threading
 
     import uvicorn
 
+    base = serving.PROTOCOL if request.param == "default" else serving.DeadlineH11Protocol
+    quick_protocol = type("QuickDeadline", (base,), {"head_timeout": 0.5})
     settings = make_settings(port=free_port())
-    server = uvicorn.Server(serving.config(create_app(settings), settings, http=_QuickDeadline, lifespan="off"))
+    server = uvicorn.Server(serving.config(create_app(settings), settings, http=quick_protocol, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -296,6 +295,18 @@ def quick() -> Any:
     yield settings
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def test_both_protocols_bound_the_head_and_answer_long_urls_in_json(quick: Any) -> None:
+    class Live:
+        settings = quick
+
+    huge = b"X-Big: " + b"v" * (4 * 1024 * 1024) + b"\r\n"
+    answer = _send(Live, b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\n" + huge + b"\r\n")  # type: ignore[arg-type]
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400"), answer[:80]
+    url = b"/v1/customer-payments?q=" + b"x" * (64 * 1024)
+    answer = _send(Live, b"GET " + url + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")  # type: ignore[arg-type]
+    assert answer.startswith(b"HTTP/1.1 414"), answer[:80]
 
 
 @pytest.mark.parametrize("sent", [b"", b"GET /_sandbox/health HTTP/1.1\r\nHo"])

@@ -26,6 +26,8 @@ from elevate_sandbox.domain.errors import (
 from elevate_sandbox.json_depth import nesting_within
 
 MAX_URL_BYTES = 8 * 1024
+# The scope extension in which the server (serving.py) passes the length of a URL it had to shorten.
+URL_EXTENSION = "elevate_sandbox.url_bytes"
 MAX_HEADER_COUNT = 100
 MAX_HEADER_BYTES = 32 * 1024
 # The deepest Elevate or control document (a JSON Patch value, a state import) is under 8 levels.
@@ -74,6 +76,7 @@ class BodyLimits:
     @staticmethod
     def _check_head(scope: dict[str, Any]) -> None:
         url_bytes = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(scope.get("query_string", b""))
+        url_bytes = max(url_bytes, (scope.get("extensions") or {}).get(URL_EXTENSION, 0))
         if url_bytes > MAX_URL_BYTES:
             raise UriTooLong(f"The URL is {url_bytes} bytes long; the limit is {MAX_URL_BYTES}")
         headers = scope.get("headers") or []
