@@ -104,7 +104,7 @@ def _path_id(exchange: Exchange) -> int:
 
 def _accept_refund_over_collected(exchange: Exchange) -> None:
     body = exchange.json()
-    if exchange.status == 400 and isinstance(body, dict) and body.get("code") == "REFUND_EXCEEDS_COLLECTED":
+    if exchange.status in (400, 409) and isinstance(body, dict) and body.get("code") == "REFUND_EXCEEDS_COLLECTED":
         sent = json.loads(exchange.body)
         refund = {"id": 990001, "customerId": 1, "paymentMethod": sent.get("paymentMethod", "BACS"), **sent}
         exchange.set_json(refund, 201)
@@ -126,7 +126,7 @@ def _outbound_over_limit_out(exchange: Exchange) -> None:
 
 
 def _server_error(exchange: Exchange) -> None:
-    if exchange.status == 400:
+    if exchange.status in (400, 409):
         exchange.status = 500
         exchange.response_body = b"Internal Server Error"
         exchange.response_headers = [(b"content-type", b"text/plain")]

@@ -33,6 +33,20 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
     )
+    strictness = serve.add_mutually_exclusive_group()
+    strictness.add_argument(
+        "--strict-inferred",
+        dest="strict_inferred",
+        action="store_true",
+        default=env.strict_inferred,
+        help="also enforce the constraints the sandbox infers where Elevate's docs are silent (x-inferred)",
+    )
+    strictness.add_argument(
+        "--lenient",
+        dest="strict_inferred",
+        action="store_false",
+        help="enforce only the rules Elevate documents (the default; SANDBOX_STRICT_INFERRED=false)",
+    )
     serve.add_argument(
         "--state-file",
         default=env.state_file,
@@ -54,12 +68,37 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     )
 
 
+def _tenant_flags(serve: argparse.ArgumentParser, env: Settings) -> None:
+    """--max-tenants and --tenant-idle-ttl: how many tenants the sandbox holds, and for how long."""
+    serve.add_argument(
+        "--max-tenants",
+        type=int,
+        default=env.max_tenants,
+        help=f"tenants held at once, 0 for no limit; a new one past it gets a 503 (default {env.max_tenants})",
+    )
+    serve.add_argument(
+        "--tenant-idle-ttl",
+        type=int,
+        default=env.tenant_idle_ttl,
+        help="seconds after its last request a tenant's state is dropped, 0 for never (default "
+        f"{env.tenant_idle_ttl})",
+    )
+
+
+def _tenant_settings(args: argparse.Namespace) -> dict[str, int]:
+    """The serve flags of _tenant_flags as Settings fields; exits on a negative value."""
+    if args.max_tenants < 0 or args.tenant_idle_ttl < 0:
+        sys.exit("elevate-sandbox: --max-tenants and --tenant-idle-ttl take 0 (no limit) or a positive number")
+    return {"max_tenants": args.max_tenants, "tenant_idle_ttl": args.tenant_idle_ttl}
+
+
 def build_parser(env: Settings) -> argparse.ArgumentParser:
     """The command line, with defaults taken from the SANDBOX_* environment."""
     parser = argparse.ArgumentParser(prog="elevate-sandbox", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub, env)
+    _tenant_flags(sub.choices["serve"], env)
     token = sub.add_parser("token", help="print a bearer token for the sandbox on one line")
     token.add_argument("--tenant", default=DEFAULT_TENANT, help="tenant whose state the token selects")
     token.add_argument("--expires-in", type=int, default=DEFAULT_EXPIRES_IN, help="lifetime in seconds")
@@ -167,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 state_file=args.state_file,
                 save_interval=args.save_interval,
                 insecure=args.insecure,
+                strict_inferred=args.strict_inferred,
+                **_tenant_settings(args),
             )
         )
     elif args.command == "verify":

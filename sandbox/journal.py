@@ -125,6 +125,11 @@ class Journal:
                 entries = self._by_tenant[tenant] = deque(maxlen=self.size)
             entries.append(Exchange(number=next(self._numbers), **fields))
 
+    def forget(self, tenant: str) -> None:
+        """Drop a tenant's exchanges (the tenant was freed)."""
+        with self._lock:
+            self._by_tenant.pop(tenant, None)
+
     def recent(
         self,
         tenant: str,

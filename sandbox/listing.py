@@ -31,7 +31,7 @@ Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
 
 STRING_SYNTAX = "xyz | in:x,y | like:xyz"
-ID_SYNTAX = "an id such as 12, or in:12,13"
+ID_SYNTAX = "an id such as 12, in:12,13, lt:12, gt:12 or like:12"
 INTEGER_SYNTAX = "an integer such as 12"
 BOOLEAN_SYNTAX = "true | false | in:true,false"
 DATE_SYNTAX = "yyyy-MM-dd | lt:yyyy-MM-dd | gt:yyyy-MM-dd | gtn:yyyy-MM-dd"
@@ -170,9 +170,17 @@ def named_ids(raw: Any) -> frozenset[int] | None:
 
 def _id_predicate(spec: FilterSpec, raw: Any) -> Predicate:
     wanted = named_ids(raw)
-    if wanted is None:
-        raise _bad_filter(spec, raw, ID_SYNTAX)
-    return lambda r: _as_int(r.get(spec.field)) in wanted
+    if wanted is not None:
+        return lambda r: _as_int(r.get(spec.field)) in wanted
+    operator, _, bound_text = _as_text(raw).strip().partition(":")
+    if operator == "like" and bound_text:
+        return _string_predicate(spec, raw)  # an id's digits, as a string filter reads them
+    if operator in ("lt", "gt") and _DIGITS.fullmatch(bound_text.strip()):
+        bound = int(bound_text)
+        if operator == "lt":
+            return lambda r: (value := _as_int(r.get(spec.field))) is not None and value < bound
+        return lambda r: (value := _as_int(r.get(spec.field))) is not None and value > bound
+    raise _bad_filter(spec, raw, ID_SYNTAX)
 
 
 def _integer_predicate(spec: FilterSpec, raw: Any) -> Predicate:
@@ -184,7 +192,8 @@ def _integer_predicate(spec: FilterSpec, raw: Any) -> Predicate:
 
 def _boolean_predicate(spec: FilterSpec, raw: Any) -> Predicate:
     text = _as_text(raw).strip().lower()
-    items = _items(text[3:], spec, raw, BOOLEAN_SYNTAX) if text.startswith("in:") else [text]
+    # `true , false` (the docs' example) lists both values, as `in:true,false` does.
+    items = _items(text.removeprefix("in:"), spec, raw, BOOLEAN_SYNTAX)
     if not set(items) <= {"true", "false"}:
         raise _bad_filter(spec, raw, BOOLEAN_SYNTAX)
     wanted = {item == "true" for item in items}
@@ -232,21 +241,37 @@ _BUILDERS: dict[FilterKind, Callable[[FilterSpec, Any], Predicate]] = {
 }
 
 
-def make_predicate(spec: FilterSpec, raw_value: Any) -> Predicate:
-    """The test a record must pass for one filter value; raises InvalidRequest on a malformed value."""
-    return _BUILDERS[spec.kind](spec, raw_value)
+def make_predicate(spec: FilterSpec, raw_value: Any, ignored: list[str] | None = None) -> Predicate:
+    """The test a record must pass for one filter value; raises InvalidRequest on a malformed value.
+
+    Given an ``ignored`` list (lenient mode), a malformed value is compared as it is instead, so it
+    matches nothing, and the filter is named in ``ignored``.
+    """
+    try:
+        return _BUILDERS[spec.kind](spec, raw_value)
+    except InvalidRequest:
+        if ignored is None:
+            raise
+        ignored.append(f"{spec.param} (unreadable, matches nothing)")
+        return lambda _record: False
 
 
 def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",")]
 
 
-def parse_sort(text: str, allowed: Collection[str]) -> list[tuple[str, bool]]:
-    """``"name,id:desc"`` -> ``[("name", False), ("id", True)]``: (field, descending) pairs."""
+def parse_sort(text: str, allowed: Collection[str], ignored: list[str] | None = None) -> list[tuple[str, bool]]:
+    """``"name,id:desc"`` -> ``[("name", False), ("id", True)]``: (field, descending) pairs.
+
+    An unknown name is refused, or, given an ``ignored`` list (lenient mode), left out and named there.
+    """
     keys: list[tuple[str, bool]] = []
     for item in _names(text):
         name, _, direction = (part.strip() for part in item.partition(":"))
         if not name or name not in allowed or direction.lower() not in SORT_DIRECTIONS:
+            if ignored is not None:
+                ignored.append(f"sort {item!r}")
+                continue
             fields = ", ".join(sorted(allowed))
             message = f"cannot sort by {item!r}: use a comma list of {fields}, each optionally :asc or :desc"
             raise _refuse(INVALID_SORT, "sort", message)
@@ -254,16 +279,23 @@ def parse_sort(text: str, allowed: Collection[str]) -> list[tuple[str, bool]]:
     return keys
 
 
-def parse_fields(text: str, allowed: Collection[str]) -> list[str]:
-    """``"id,name,id"`` -> ``["id", "name"]``: known names in the order asked, duplicates once."""
+def parse_fields(text: str, allowed: Collection[str], ignored: list[str] | None = None) -> list[str] | None:
+    """``"id,name,id"`` -> ``["id", "name"]``: known names in the order asked, duplicates once.
+
+    An unknown name is refused, or, given an ``ignored`` list (lenient mode), left out and named there;
+    when no name is left, every field is returned (None).
+    """
     names: list[str] = []
     for item in _names(text):
         if not item or item not in allowed:
+            if ignored is not None:
+                ignored.append(f"fields {item!r}")
+                continue
             message = f"unknown field {item!r} in fields: choose from {', '.join(sorted(allowed))}"
             raise _refuse(INVALID_FIELDS, "fields", message)
         if item not in names:
             names.append(item)
-    return names
+    return (names or None) if ignored is not None else names
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -348,33 +380,37 @@ def list_page(
     default_sort: str = "id",
     render: Callable[[Any], Record] | None = None,
     presorted: bool = False,
+    ignored: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Filter, sort, slice and project one page of records; InvalidRequest on a bad sort/fields/filter.
 
     ``render`` turns each record into its API mapping (records are mappings already when it is None,
     and rows are then copies; rows from ``render`` are returned as it gave them). ``presorted`` promises
     that ``records`` come in ascending ``default_sort`` order (the tables are dicts in id order), so
-    that a list in the default order renders only the page it returns.
+    that a list in the default order renders only the page it returns. Given an ``ignored`` list
+    (lenient mode), unknown sort and fields names and unreadable filters are named there, not refused.
     """
     copies = render is None
     render = render or _as_is
     page, size = paging(params)
     predicates = [
-        make_predicate(spec, params[spec.param]) for spec in filters if params.get(spec.param) not in (None, "")
+        make_predicate(spec, params[spec.param], ignored)
+        for spec in filters
+        if params.get(spec.param) not in (None, "")
     ]
     sort_text, fields_text = params.get("sort"), params.get("fields")
     start, stop = (page - 1) * size, page * size
     if sortable is not None and projectable is not None:
-        keys = parse_sort(sort_text, sortable) if sort_text else []
-        names = parse_fields(fields_text, projectable) if fields_text else None
+        keys = parse_sort(sort_text, sortable, ignored) if sort_text else []
+        names = parse_fields(fields_text, projectable, ignored) if fields_text else None
         if presorted and all(key == (default_sort, False) for key in keys):
             return _project(_in_given_order(records, predicates, render, start, stop), names, copies)
         rows = _filtered(records, predicates, None, render)
     else:
         known: set[str] = set()
         rows = _filtered(records, predicates, known, render)
-        keys = parse_sort(sort_text, _allowed(sortable, known)) if sort_text else []
-        names = parse_fields(fields_text, _allowed(projectable, known)) if fields_text else None
+        keys = parse_sort(sort_text, _allowed(sortable, known), ignored) if sort_text else []
+        names = parse_fields(fields_text, _allowed(projectable, known), ignored) if fields_text else None
     # The default order is also the last tie-breaker, so ties keep id order whatever the input order.
     tie_break = [] if any(name == default_sort for name, _ in keys) else [(default_sort, False)]
     return _project(sort_records(rows, keys + tie_break)[start:stop], names, copies)

@@ -1,5 +1,8 @@
 """--state-file: every tenant restored on start, saved on shutdown and every N seconds, written atomically.
 
+A tenant over a shared base is saved as its changes and how to build the base (snapshots.py), so the
+file grows with what tenants did, not with the size of their dataset.
+
 The file is replaced in one step (a temporary file in the same directory, fsync, os.replace), so a crash
 mid-write leaves the previous snapshot whole; the temporary file a killed save leaves behind is removed at
 the next start. A file that cannot be read stops the start: starting empty would silently lose everything
@@ -23,6 +26,7 @@ from typing import Any
 import orjson
 
 from elevate_sandbox.auth import check_tenant_name
+from elevate_sandbox.bases import Bases
 from elevate_sandbox.domain.errors import InvalidRequest
 from elevate_sandbox.snapshots import Restored, export_tenant, new_backend, read_tenant
 from elevate_sandbox.store import Store, Tenant
@@ -53,8 +57,16 @@ def _now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_state_file(path: Path) -> dict[str, Restored]:
-    """Every tenant of a state file, checked; StateFileError saying what is wrong otherwise."""
+def read_state_file(path: Path, bases: Bases | None = None) -> dict[str, Restored]:
+    """Every tenant of a state file, checked; StateFileError saying what is wrong otherwise.
+
+    ``bases`` builds the shared bases that tenants saved as their changes only lie over (by default
+    bases of its own, built from the named datasets).
+    """
+    if bases is None:
+        from elevate_sandbox.fixtures import build_dataset
+
+        bases = Bases(build_dataset)
     try:
         document = orjson.loads(path.read_bytes())
     except OSError as exc:
@@ -73,7 +85,7 @@ def read_state_file(path: Path) -> dict[str, Restored]:
     restored = {}
     for name, tenant_document in tenants.items():
         try:
-            restored[check_tenant_name(name)] = read_tenant(tenant_document)
+            restored[check_tenant_name(name)] = read_tenant(tenant_document, bases)
         except (ValueError, InvalidRequest) as exc:
             message = exc.message if isinstance(exc, InvalidRequest) else str(exc)
             raise StateFileError(f"the state file {path}, tenant {name!r}: {message}") from exc
@@ -145,10 +157,11 @@ class StateFile:
             logger.warning("removed %s, left by a save that was interrupted", stale)
         if not self.path.exists():
             return []
-        tenants = read_state_file(self.path)
+        tenants = read_state_file(self.path, self.store.bases)
         for name, restored in tenants.items():
             backend = new_backend(restored, name, self.public_base_url, self.page_secret)
-            self.store.put(Tenant(name=name, seed=restored.seed, dataset=restored.dataset, backend=backend))
+            seed, dataset = restored.seed, restored.dataset
+            self.store.put(Tenant(name=name, seed=seed, dataset=dataset, backend=backend, base=restored.base))
         self._saved_generation = self.store.generation
         self.restored = sorted(tenants)
         return self.restored
@@ -173,6 +186,8 @@ class StateFile:
         previous: dict[str, bytes] | None = None
         for tenant in self.store.tenants():
             try:
+                if tenant.base is not None:
+                    tenant.base.digest()  # computed once per base, outside the tenant's lock
                 with tenant.lock:
                     documents[tenant.name] = orjson.dumps(export_tenant(tenant))
                 self.failures.pop(tenant.name, None)

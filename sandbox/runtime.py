@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT4
 
 from elevate_sandbox.clock import Clock, SystemClock
 from elevate_sandbox.domain.errors import PATCH_INVALID, FieldProblem, InvalidRequest
+from elevate_sandbox.fidelity import strict_contract
 from elevate_sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC, Settings
 from elevate_sandbox.store import Store
 
@@ -39,6 +40,11 @@ class Runtime:
     control_spec: dict[str, Any] = field(default_factory=lambda: load_spec(CONTROL_SPEC))
     # The --state-file saver (persistence.StateFile), whose failures /_sandbox/health shows; None without one.
     state_file: Any = None
+
+    def __post_init__(self) -> None:
+        # --strict-inferred: the contract's inferred constraints become rules (elevate_sandbox.fidelity).
+        if self.settings.strict_inferred:
+            self.elevate_spec = strict_contract(self.elevate_spec)
 
     @cached_property
     def _registry(self) -> Registry:

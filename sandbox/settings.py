@@ -20,6 +20,8 @@ CONTROL_SPEC: Traversable = OPENAPI_DIR / "sandbox-control.yaml"
 DEFAULT_JWT_SECRET = "elevate-sandbox-development-secret-not-for-production"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_STATE_BYTES = 256 * 1024 * 1024
+# A tenant that only read costs a few KB, one that wrote tens of KB: a thousand fit any machine.
+DEFAULT_MAX_TENANTS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,13 @@ class Settings:
     journal_size: int = 500
     # Body limit of PUT /_sandbox/state, whose documents are larger than any Elevate request.
     max_state_bytes: int = MAX_STATE_BYTES
+    # Tenants held at once (0: no limit); a new tenant past it is refused with a 503 (store.py).
+    max_tenants: int = DEFAULT_MAX_TENANTS
+    # Seconds a tenant may stay unused before its state is dropped (0: never).
+    tenant_idle_ttl: int = 0
+    # False (default, --lenient): only the rules Elevate documents. True (--strict-inferred): also the
+    # constraints the sandbox infers, marked `x-inferred` in the contract (docs/fidelity.md).
+    strict_inferred: bool = False
     # --- exposure (issue 15, docs/security.md): what changes when the sandbox listens beyond loopback ---
     # Serve on a non-loopback address even with the public default secret (a demo on a network you trust).
     insecure: bool = False
@@ -65,6 +74,12 @@ class Settings:
     def exposed(self) -> bool:
         """Whether the sandbox listens beyond this machine (any address but a loopback one)."""
         return not is_loopback(self.host)
+
+    @property
+    def guarded(self) -> bool:
+        """Whether named tenants, imports and large datasets need the admin key: exposed, and not --insecure
+        (which says that everyone who can reach the sandbox may do anything)."""
+        return self.exposed and not self.insecure
 
     @property
     def default_secret(self) -> bool:

@@ -52,8 +52,8 @@ class Shop:
         return self.api.ok(self.api.get(path))["status"]
 
     def payout_needing_approval(self, amount: float = 12000) -> dict[str, Any]:
-        """A payout over the approval threshold: the 403 body with its authorisationUrl."""
-        body = {"customerId": self.customer["id"], "amountInMajorCurrency": amount, "reference": "BIG-PAYOUT"}
+        """A payout needing approval (magic reference APPROVE...): the 403 body with its authorisationUrl."""
+        body = {"customerId": self.customer["id"], "amountInMajorCurrency": amount, "reference": "APPROVE-BIG-PAYOUT"}
         return self.api.ok(self.api.post("/v1/outbound-payments", body), 403)
 
     def balance(self) -> float:

@@ -93,7 +93,7 @@ def test_tenants_never_see_each_others_data(http, token_for) -> None:
             "paymentMethod": "CHEQUE",
         },
     )
-    assert paid.status_code == 400
+    assert paid.status_code == 404
     assert paid.json()["code"] == errors.INVOICE_NOT_FOUND
     assert alice.ok(alice.get(f"/_sandbox/invoices/{invoice['id']}"))["paymentStatus"] == "UNPAID"
 

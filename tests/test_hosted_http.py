@@ -67,7 +67,7 @@ def test_when_the_customer_pays_then_the_invoice_is_paid_once(shop: Shop) -> Non
     [payment] = shop.api.ok(shop.api.get("/v1/invoice-payments", page=1, pageSize=10, invoiceId=invoice["id"]))
     assert (payment["paymentMethod"], payment["thirdPartyPaymentStatus"]) == ("GO_CARDLESS", "CONFIRMED")
     again = page(shop.api, link["paymentLink"], "pay")
-    assert (again.status_code, again.headers["content-type"]) == (400, HTML)
+    assert (again.status_code, again.headers["content-type"]) == (409, HTML)
     assert "already been paid" in again.text
     assert "already been paid" in page(shop.api, link["paymentLink"]).text
 
@@ -126,7 +126,7 @@ def test_the_mandate_page_shows_the_flow_and_completing_it_returns_to_the_integr
     site = shop.api.ok(shop.api.get(f"/_sandbox/sites/{mandate['siteId']}"))
     assert site["mandateStatus"] == "PENDING_SUBMISSION"
     again = page(shop.api, mandate["redirectURL"], "complete")
-    assert (again.status_code, again.headers["content-type"]) == (400, HTML)
+    assert (again.status_code, again.headers["content-type"]) == (409, HTML)
     assert "has been set up" in page(shop.api, mandate["redirectURL"]).text
 
 
@@ -162,7 +162,7 @@ def test_the_approval_page_approves_or_rejects_a_payout(rich_shop: Shop, action:
         rich_shop.api.ok(rich_shop.api.get(f"/v1/outbound-payments/{payout_id}"))["thirdPartyOutboundPaymentStatus"]
         == status
     )
-    assert page(rich_shop.api, url, "approve").status_code == 400
+    assert page(rich_shop.api, url, "approve").status_code == 409
     assert "nothing to approve" in page(rich_shop.api, url).text
 
 

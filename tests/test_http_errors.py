@@ -136,7 +136,7 @@ def test_a_rejected_request_changes_nothing(api: Api, customer: dict) -> None:
     refused = api.post(
         "/v1/refunds", {"invoiceId": invoice["id"], "billRunType": "NORMAL", "amountInMajorCurrency": 10}
     )
-    _error(refused, 400, errors.NOTHING_TO_REFUND)
+    _error(refused, 409, errors.NOTHING_TO_REFUND)
     wrong_kind = api.post(
         "/v1/adhoc-invoice-payments",
         {
@@ -146,7 +146,7 @@ def test_a_rejected_request_changes_nothing(api: Api, customer: dict) -> None:
             "paymentMethod": "BACS",
         },
     )
-    _error(wrong_kind, 400, errors.BILL_RUN_TYPE_MISMATCH)
+    _error(wrong_kind, 409, errors.BILL_RUN_TYPE_MISMATCH)
     after = (
         api.get(f"/_sandbox/customers/{customer['id']}").json(),
         api.get(f"/_sandbox/invoices/{invoice['id']}").json(),

@@ -54,7 +54,6 @@ def _with(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 
 ID_COLUMNS = [
-    "tables.contract_owners.0.id",
     "tables.customers.0.id",
     "tables.customers.0.contract_owner_id",
     "tables.sites.0.id",

@@ -25,7 +25,7 @@ def test_requests_are_recorded_newest_first_with_bodies_status_and_tenant_time(a
     api.get("/v1/customer-balances", customer_id=999)
     entries = _journal(api)
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("GET", "/v1/customer-balances", 400),
+        ("GET", "/v1/customer-balances", 404),
         ("POST", "/_sandbox/customers", 201),
         ("POST", "/_sandbox/clock", 200),
     ]

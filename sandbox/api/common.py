@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
+from urllib.parse import quote
 
-from connexion.context import context
+from connexion.context import _scope, context
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
@@ -19,6 +20,8 @@ from elevate_sandbox.domain.errors import DATE_OUT_OF_RANGE, VALIDATION_ERROR, F
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.listing import FilterSpec, list_page, paging
 from elevate_sandbox.store import Tenant
+
+READS = frozenset({"GET", "HEAD"})
 
 
 class Renderable(Protocol):
@@ -32,10 +35,32 @@ def current_tenant() -> Tenant:
 
 @contextmanager
 def backend():  # type: ignore[no-untyped-def]
-    """The caller's backend, held under its tenant lock for the whole operation."""
+    """The caller's backend, held under its tenant lock for the whole operation.
+
+    A GET only reads: its tenant then hands out shared seeded records as they are, uncopied (store.py).
+    """
     tenant = current_tenant()
-    with tenant.lock:
+    with tenant.reading() if _scope.get().get("method") in READS else tenant.lock:
         yield tenant.backend
+
+
+# Lenient mode's answer to list parameters it did not use: unknown sort/fields names (the docs' shared
+# example names `name`, which most lists do not have) and unreadable filter values.
+IGNORED_HEADER = "X-Sandbox-Ignored"
+
+
+def strict_inferred() -> bool:
+    """Whether this sandbox enforces the inferred constraints too (--strict-inferred)."""
+    return current_runtime().settings.strict_inferred
+
+
+def _noted(response: Response, ignored: list[str] | None) -> Response:
+    """Say in a header what a lenient list left out, so that nothing is ignored silently."""
+    if ignored:
+        # Header values are Latin-1: whatever a client sent is percent-encoded beyond printable ASCII.
+        note = "; ".join(ignored) + " (not used by this list; --strict-inferred refuses them)"
+        response.headers[IGNORED_HEADER] = quote(note, safe=" !\"#$&'()*+,/:;<=>?@[]^`{|}~")
+    return response
 
 
 def money(body: Mapping[str, Any], key: str = "amountInMajorCurrency") -> Decimal:
@@ -77,11 +102,13 @@ def page_of(
     the backend's revision moves.
     """
     allowed = current_runtime().fields_of(schema)
+    ignored: list[str] | None = None if strict_inferred() else []
     if render is not None:
         rows = list_page(
-            records, params, filters, sortable=allowed, projectable=allowed, render=render, presorted=in_id_order
+            records, params, filters, sortable=allowed, projectable=allowed, render=render, presorted=in_id_order,
+            ignored=ignored,
         )
-        return json_list_response(rows)
+        return _noted(json_list_response(rows), ignored)
     owner = current_tenant().backend
     cache = render_cache(owner)
     plain = table is not None and in_id_order and _plain(params, filters)
@@ -91,12 +118,12 @@ def page_of(
         return Response(body, media_type=JSON)
     rows = list_page(
         records, params, filters, sortable=allowed, projectable=allowed, render=cache.renderer(owner.revision),
-        presorted=in_id_order,
+        presorted=in_id_order, ignored=ignored,
     )  # fmt: skip
     response = json_list_response(rows)
     if key:
         cache.keep_page(key, owner.revision, response.body)
-    return response
+    return _noted(response, ignored)
 
 
 def _plain(params: Mapping[str, Any], filters: Sequence[FilterSpec]) -> bool:

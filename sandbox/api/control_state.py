@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from connexion.context import context
+from connexion.lifecycle import ConnexionResponse
+
 from elevate_sandbox.api.admin import require_admin
-from elevate_sandbox.api.common import current_tenant
+from elevate_sandbox.api.common import current_tenant, no_content
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain import timekeeping
@@ -19,26 +22,37 @@ if TYPE_CHECKING:
 
 
 @operation("exportSandboxState")
-async def export_sandbox_state(**_: Any) -> dict[str, Any]:
+async def export_sandbox_state(full: bool = False, **_: Any) -> dict[str, Any]:
     tenant = current_tenant()
-    # Off the event loop: a large tenant takes seconds to write out, and other tenants must not wait.
-    return await asyncio.to_thread(_export, tenant)
+    # Off the event loop: a large tenant (and its base's digest, computed once) takes seconds to write out,
+    # and other tenants must not wait.
+    return await asyncio.to_thread(_export, tenant, full)
 
 
-def _export(tenant: Tenant) -> dict[str, Any]:
+def _export(tenant: Tenant, full: bool) -> dict[str, Any]:
+    if tenant.base is not None and not full:
+        tenant.base.digest()  # computed once per base, outside the lock (a million records take seconds)
     with tenant.lock:
-        return export_tenant(tenant)
+        return export_tenant(tenant, full=full)
+
+
+@operation("freeSandboxTenant")
+async def free_sandbox_tenant(**_: Any) -> ConnexionResponse:
+    # Not current_tenant(): freeing a tenant that does not exist must not create it first.
+    current_runtime().store.free(context["token_info"]["tenant"])
+    return no_content(204)
 
 
 @operation("importSandboxState")
 async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]:
     require_admin("importing a state document")
     # Checked whole before the tenant is touched (a bad document changes nothing), off the event loop.
-    restored = await asyncio.to_thread(read_tenant, body)
+    restored = await asyncio.to_thread(read_tenant, body, current_runtime().store.bases)
     tenant = current_tenant()
     with tenant.lock:
         install(tenant, restored)
-        tables = {name: len(getattr(tenant.backend.state, name)) for name in TABLES}
+        with tenant.reading():
+            tables = {name: len(getattr(tenant.backend.state, name)) for name in TABLES}
         return {
             "tenant": tenant.name,
             "seed": tenant.seed,

@@ -8,7 +8,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, no_content, page_of, rendered
+from elevate_sandbox.api.common import backend, money, no_content, page_of, rendered, strict_inferred
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
@@ -43,7 +43,8 @@ def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_r
     whole = scoped is None and params.get(bill_run_param) in (None, "")  # the whole table: pages may be kept
     if params.get(bill_run_param) not in (None, ""):
         # The bill run belongs to the invoice a payment pays, not to the payment itself.
-        matches = make_predicate(FilterSpec(bill_run_param, "billRunId", FilterKind.STRING), params[bill_run_param])
+        spec = FilterSpec(bill_run_param, "billRunId", FilterKind.STRING)
+        matches = make_predicate(spec, params[bill_run_param], None if strict_inferred() else [])
         invoices = {i.id for i in b.state.invoices.values() if matches({"billRunId": str(i.bill_run_id)})}
         payments = [p for p in payments if p.invoice_id in invoices]
     schema = "InvoicePaymentFields" if normal else "AdhocInvoicePaymentFields"

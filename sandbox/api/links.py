@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from elevate_sandbox.api.common import backend, money, rendered
+from elevate_sandbox.api.common import backend, money, rendered, strict_inferred
 from elevate_sandbox.api.registry import operation
 
 
@@ -19,5 +19,6 @@ async def create_payment_provider_payment_link(body: dict[str, Any], **_: Any) -
             invoice_id=body.get("invoiceId"),
             adhoc_invoice_id=body.get("adhocInvoiceId"),
             customer_id=body.get("customerId"),
+            strict=strict_inferred(),
         )
         return rendered(link, 201)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from elevate_sandbox.api.common import backend, money, optional_date, rendered
+from elevate_sandbox.api.common import backend, money, optional_date, rendered, strict_inferred
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.enums import ThirdPartyOutboundPaymentStatus
 
 
 @operation("createOutboundPayment")
 async def create_outbound_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
     execution_date = optional_date(body, "executionDate")
+    status = body.get("thirdPartyOutboundPaymentStatus")
     with backend() as b:
         payment = b.create_outbound_payment(
             customer_id=body["customerId"],
@@ -20,6 +22,8 @@ async def create_outbound_payment(body: dict[str, Any], **_: Any) -> tuple[dict[
             description=body.get("description"),
             execution_date=execution_date,
             use_customer_credit_balance=body.get("useCustomerCreditBalance", False),
+            status=ThirdPartyOutboundPaymentStatus(status) if status else None,
+            strict=strict_inferred(),
         )
         return rendered(payment)
 
@@ -36,4 +40,4 @@ async def update_outbound_payment(
 ) -> tuple[dict[str, Any], int]:
     check = current_runtime().schema_check("OutboundPayment")
     with backend() as b:
-        return rendered(b.update_outbound_payment(outbound_payment_id, body, check))
+        return rendered(b.update_outbound_payment(outbound_payment_id, body, check, strict=strict_inferred()))

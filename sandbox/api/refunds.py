@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, page_of, rendered
+from elevate_sandbox.api.common import backend, optional_money, page_of, rendered
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.listing import FilterKind, FilterSpec
@@ -30,12 +30,13 @@ async def get_refunds(**params: Any) -> Response:
 
 @operation("createRefund")
 async def create_refund(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    method = body.get("paymentMethod")
+    # The docs mark no field required (--strict-inferred requires invoiceId, billRunType and the amount).
+    method, bill_run_type = body.get("paymentMethod"), body.get("billRunType")
     with backend() as b:
         refund = b.create_refund(
-            invoice_id=body["invoiceId"],
-            bill_run_type=BillRunType(body["billRunType"]),
-            amount=money(body),
+            invoice_id=body.get("invoiceId"),
+            bill_run_type=BillRunType(bill_run_type) if bill_run_type else None,
+            amount=optional_money(body, "amountInMajorCurrency"),
             payment_method=PaymentMethod(method) if method else None,
             description=body.get("description"),
         )

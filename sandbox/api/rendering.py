@@ -104,6 +104,10 @@ class RenderCache:
         # revision stands still, like the rows they are made of; the oldest goes past ``pages``.
         self._pages: dict[tuple[Any, ...], tuple[int, bytes]] = {}
         self._max_pages = pages
+        # A tenant over a shared base (store.py): the base's frozen records are rendered once for every
+        # tenant, in the base's cache; ``shares`` tells them from the tenant's own.
+        self.shares: Callable[[Any], bool] | None = None
+        self.shared: Callable[[Any], Any] | None = None
 
     def page(self, key: tuple[Any, ...], revision: int) -> bytes | None:
         """The JSON of a page kept at this revision, or None."""
@@ -120,8 +124,11 @@ class RenderCache:
     def renderer(self, revision: int) -> Callable[[Any], Any]:
         """The render function for records of a backend now at ``revision`` (mappings pass through)."""
         rows = self._rows
+        shares, shared = self.shares, self.shared
 
         def row(record: Any) -> Any:
+            if shares is not None and shares(record):
+                return shared(record)  # type: ignore[misc]
             found = rows.get(id(record))
             # The record is kept in its row, so its id cannot be reused by another object meanwhile.
             if found is not None and found.record is record:
@@ -158,6 +165,16 @@ def render_cache(owner: Any) -> RenderCache:
     cache = _CACHES.get(owner)
     if cache is None:
         cache = _CACHES[owner] = RenderCache()
+    state = owner.state
+    caches = getattr(state, "caches", None)
+    if caches is not None:
+        shared = caches.get("render")
+        if shared is None:
+            # Base records never change: their renderings stay valid at any revision (0 here).
+            shared = caches.setdefault("render", RenderCache().renderer(0))
+        cache.shares, cache.shared = state.shares, shared
+    else:
+        cache.shares = cache.shared = None
     return cache
 
 

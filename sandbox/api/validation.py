@@ -64,9 +64,13 @@ def _field_name(error: ValidationError, root: str = "") -> str:
     for part in error.absolute_path:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     if error.validator == "required" and isinstance(error.instance, dict):
+        # One error per missing property, each naming its own in the message ("'x' is a required
+        # property"): the field is the one this error names, not the first missing one.
         missing = [name for name in error.validator_value if name not in error.instance]
-        if missing:
-            path = f"{path}.{missing[0]}" if path else missing[0]
+        named = next((name for name in missing if error.message.startswith(f"{name!r} ")), None)
+        if named is not None or missing:
+            name = named if named is not None else missing[0]
+            path = f"{path}.{name}" if path else name
     return path or "body"
 
 

@@ -75,7 +75,7 @@ def create_customer_payment(
         id=ctx.state.next_id("customer_payments"), customer_id=customer.id, amount=amount,
         resulting_customer_balance=customer.balance + amount, type=payment_type,
         payment_date=ctx.clock.today(),
-        customer_payment_type=CustomerPaymentType.INVOICE if target else CustomerPaymentType.CUSTOMER,
+        customer_payment_type=CustomerPaymentType.CUSTOMER,
         description=description, reference=reference,
         invoice_id=target.id if target else None, invoice_number=target.invoice_number if target else None,
         bill_run_type=target.bill_run_type if target else bill_run_type,
@@ -89,6 +89,9 @@ def create_customer_payment(
             break
         share = min(remaining, invoice.outstanding)
         _settle(ctx, payment, invoice, share)
+        if payment.invoice_id is None:
+            payment.invoice_id, payment.invoice_number = invoice.id, invoice.invoice_number
+            payment.bill_run_type = invoice.bill_run_type
         remaining -= share
     return payment
 

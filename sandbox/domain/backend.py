@@ -297,9 +297,9 @@ class Backend:
     def create_refund(
         self,
         *,
-        invoice_id: int,
-        bill_run_type: BillRunType,
-        amount: Decimal,
+        invoice_id: int | None,
+        bill_run_type: BillRunType | None,
+        amount: Decimal | None,
         payment_method: PaymentMethod | None = None,
         description: str | None = None,
     ) -> Refund:
@@ -421,12 +421,13 @@ class Backend:
         invoice_id: int | None = None,
         adhoc_invoice_id: int | None = None,
         customer_id: int | None = None,
+        strict: bool = False,
     ) -> PaymentLink:
-        """A hosted payment link for exactly one target (rule 11)."""
+        """A hosted payment link for its target (rule 11); exactly one target only when ``strict``."""
         targets = {"invoice_id": invoice_id, "adhoc_invoice_id": adhoc_invoice_id, "customer_id": customer_id}
         return links.create_payment_link(
             self._ctx, payment_provider_id=payment_provider_id, amount=amount, description=description,
-            email=email, targets=targets,
+            email=email, targets=targets, strict=strict,
         )
 
     def pay_payment_link(self, token: str) -> PaymentLink:
@@ -462,11 +463,14 @@ class Backend:
         description: str | None = None,
         execution_date: date | None = None,
         use_customer_credit_balance: bool = False,
+        status: ThirdPartyOutboundPaymentStatus | None = None,
+        strict: bool = False,
     ) -> OutboundPayment:
         """Create a payout (rule 13); ApprovalRequired keeps it waiting for approval."""
         payment = outbound.create_outbound_payment(
             self._ctx, customer_id=customer_id, amount=amount, reference=reference, description=description,
             execution_date=execution_date, use_customer_credit_balance=use_customer_credit_balance,
+            status=status, strict=strict,
         )
         progression.settle_created(self, Kind.OUTBOUND_PAYMENTS, payment)
         return payment
@@ -476,10 +480,10 @@ class Backend:
         return outbound.get_outbound_payment(self._ctx, payment_id)
 
     def update_outbound_payment(
-        self, payment_id: int, operations: list[dict], validate: Callable[[dict], None]
+        self, payment_id: int, operations: list[dict], validate: Callable[[dict], None], *, strict: bool = False
     ) -> OutboundPayment:
-        """JSON Patch a payout: edits while open, status along its lifecycle."""
-        return outbound.update_outbound_payment(self._ctx, payment_id, operations, validate)
+        """JSON Patch a payout: edits while open; the status along its lifecycle only when ``strict``."""
+        return outbound.update_outbound_payment(self._ctx, payment_id, operations, validate, strict=strict)
 
     def move_outbound_payment(
         self, payment_id: int, status: ThirdPartyOutboundPaymentStatus

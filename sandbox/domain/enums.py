@@ -57,10 +57,9 @@ class SummaryType(StrEnum):
 
 
 class CustomerPaymentType(StrEnum):
-    """Only CUSTOMER was seen; INVOICE (a payment tied to one invoice) is inferred (reference 4.7)."""
+    """Only CUSTOMER is documented (a payment allocated from a customer payment); nothing else is sent."""
 
     CUSTOMER = "CUSTOMER"
-    INVOICE = "INVOICE"
 
 
 class ThirdPartyPaymentStatus(StrEnum):
@@ -165,3 +164,4 @@ class ForcedOutcome(StrEnum):
     CHARGEBACK = "CHARGEBACK"
     APPROVAL_DENIED = "APPROVAL_DENIED"
     BOUNCE = "BOUNCE"
+    NEEDS_APPROVAL = "NEEDS_APPROVAL"

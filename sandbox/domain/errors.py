@@ -34,6 +34,7 @@ BILL_RUN_TYPE_MISMATCH = "BILL_RUN_TYPE_MISMATCH"
 PAYMENT_PROVIDER_NOT_FOUND = "PAYMENT_PROVIDER_NOT_FOUND"
 CONTRACT_OWNER_NOT_FOUND = "CONTRACT_OWNER_NOT_FOUND"
 AMOUNT_ZERO = "AMOUNT_ZERO"
+AMOUNT_NOT_POSITIVE = "AMOUNT_NOT_POSITIVE"
 STATUS_NOT_APPLICABLE = "STATUS_NOT_APPLICABLE"
 INVALID_STATUS_TRANSITION = "INVALID_STATUS_TRANSITION"
 REFUND_EXCEEDS_COLLECTED = "REFUND_EXCEEDS_COLLECTED"
@@ -63,7 +64,7 @@ SNAPSHOT_INVALID = "SNAPSHOT_INVALID"
 BUSINESS_CODES = frozenset(
     {
         CUSTOMER_NOT_FOUND, SITE_NOT_FOUND, INVOICE_NOT_FOUND, BILL_RUN_TYPE_MISMATCH,
-        PAYMENT_PROVIDER_NOT_FOUND, CONTRACT_OWNER_NOT_FOUND, AMOUNT_ZERO, STATUS_NOT_APPLICABLE,
+        PAYMENT_PROVIDER_NOT_FOUND, CONTRACT_OWNER_NOT_FOUND, AMOUNT_ZERO, AMOUNT_NOT_POSITIVE, STATUS_NOT_APPLICABLE,
         INVALID_STATUS_TRANSITION, REFUND_EXCEEDS_COLLECTED, NOTHING_TO_REFUND, NO_PENDING_PAYMENT,
         NO_FAILED_PAYMENT, NO_MANDATE_PROVIDER, THIRD_PARTY_CUSTOMER_REFERENCE_REQUIRED,
         PAYMENT_METHOD_NOT_SUPPORTED, EXECUTION_DATE_NOT_IN_FUTURE, AMOUNT_OVER_LIMIT,
@@ -73,6 +74,30 @@ BUSINESS_CODES = frozenset(
         SNAPSHOT_INVALID, DATE_OUT_OF_RANGE,
     }
 )
+
+
+# How a well-formed request that the state refuses is answered. Elevate documents only 400 for these;
+# the sandbox answers a record named in a body or query that does not exist with 404, and any other
+# refusal of a schema-valid request with 409 Conflict, so that a client (or a fuzzer) can tell "your
+# request is malformed" (400) from "your request is fine but this tenant's data says no" (inferred,
+# docs/fidelity.md). The list-query codes stay 400 (they only occur with --strict-inferred), and so do
+# the control API's refusals.
+NOT_FOUND_CODES = frozenset(
+    {CUSTOMER_NOT_FOUND, SITE_NOT_FOUND, INVOICE_NOT_FOUND, PAYMENT_PROVIDER_NOT_FOUND, CONTRACT_OWNER_NOT_FOUND}
+)
+STAY_400_CODES = frozenset(
+    {
+        INVALID_SORT, INVALID_FIELDS, INVALID_FILTER, VALIDATION_ERROR, UNKNOWN_DATASET,
+        SCENARIO_NOT_APPLICABLE, CLOCK_BACKWARDS, SNAPSHOT_INVALID,
+    }
+)
+
+
+def status_of(code: str) -> int:
+    """The HTTP status of an InvalidRequest with ``code``."""
+    if code in NOT_FOUND_CODES:
+        return 404
+    return 409 if code in BUSINESS_CODES and code not in STAY_400_CODES else 400
 
 
 @dataclass(slots=True)
@@ -105,9 +130,13 @@ class SandboxError(Exception):
 
 @dataclass
 class InvalidRequest(SandboxError):
-    """400: the input is malformed, or the state does not allow what it asks."""
+    """400: the input is malformed; 404/409 (``status_of``): it names a missing record, the state refuses it."""
 
     status = 400
+
+    def __post_init__(self) -> None:
+        SandboxError.__post_init__(self)
+        self.status = status_of(self.code)
 
 
 @dataclass

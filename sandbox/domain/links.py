@@ -40,21 +40,27 @@ def create_payment_link(
     description: str,
     email: str | None,
     targets: dict[str, int | None],
+    strict: bool = False,
 ) -> PaymentLink:
-    """A link paying exactly one of: an invoice, an adhoc invoice, a customer's balance."""
+    """A link paying an invoice, an adhoc invoice or a customer's balance.
+
+    The docs never say "exactly one" (their sample sets all three): every target given must exist, and
+    the link pays the first of invoiceId, adhocInvoiceId, customerId. With ``strict``
+    (--strict-inferred) exactly one must be given. A link with none could pay nothing: refused (409).
+    """
     given = {name: value for name, value in targets.items() if value is not None}
-    if len(given) != 1:
+    if not given or (strict and len(given) != 1):
+        wanted = "exactly one" if strict else "at least one"
         raise InvalidRequest(
-            "A payment link needs exactly one of invoiceId, adhocInvoiceId and customerId, "
-            f"not {len(given)}",
+            f"A payment link needs {wanted} of invoiceId, adhocInvoiceId and customerId, not {len(given)}",
             PAYMENT_LINK_TARGET,
         )
     if targets["invoice_id"] is not None:
         invoice_ref(ctx, targets["invoice_id"], BillRunType.NORMAL)
-    elif targets["adhoc_invoice_id"] is not None:
+    if targets["adhoc_invoice_id"] is not None:
         invoice_ref(ctx, targets["adhoc_invoice_id"], BillRunType.ADHOC)
-    else:
-        customer_ref(ctx, targets["customer_id"])  # type: ignore[arg-type]
+    if targets["customer_id"] is not None:
+        customer_ref(ctx, targets["customer_id"])
     provider = _active(provider_ref(ctx, payment_provider_id))
     amount = to_money(amount)
     require_positive(amount)
@@ -83,7 +89,7 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
     if link.paid:
         raise InvalidRequest(f"Payment link {link.id} has already been paid", PAYMENT_NOT_OPEN)
     provider = _active(ctx.state.payment_providers[link.payment_provider_id])
-    if link.customer_id is not None:
+    if link.invoice_id is None and link.adhoc_invoice_id is None:
         accounts.create_customer_payment(
             ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
             description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,

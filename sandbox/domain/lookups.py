@@ -1,7 +1,7 @@
 """Finding the records a request names, with the error each kind of reference earns when it is wrong.
 
 A resource in the URL that does not exist is a 404 (NotFound); a record named in a request body or
-query is a business refusal (InvalidRequest with a stable code), as the contract documents no 404 there.
+query is an InvalidRequest with a stable code, which errors.status_of also answers with 404.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TypeVar
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import BillRunType
 from elevate_sandbox.domain.errors import (
+    AMOUNT_NOT_POSITIVE,
     AMOUNT_ZERO,
     BILL_RUN_TYPE_MISMATCH,
     CONTRACT_OWNER_NOT_FOUND,
@@ -20,7 +21,6 @@ from elevate_sandbox.domain.errors import (
     INVOICE_NOT_FOUND,
     PAYMENT_PROVIDER_NOT_FOUND,
     SITE_NOT_FOUND,
-    VALIDATION_ERROR,
     FieldProblem,
     InvalidRequest,
     NotFound,
@@ -83,6 +83,14 @@ def invoice_ref(ctx: Context, invoice_id: int, bill_run_type: BillRunType) -> In
     return invoice
 
 
+def invoice_any(ctx: Context, invoice_id: int) -> Invoice:
+    """An invoice named in a request that does not say its bill run type (normal and adhoc share ids)."""
+    invoice = ctx.state.invoices.get(invoice_id)
+    if invoice is None:
+        raise InvalidRequest(f"No invoice with id {invoice_id}", INVOICE_NOT_FOUND)
+    return invoice
+
+
 def provider_ref(ctx: Context, provider_id: int) -> PaymentProvider:
     """A payment provider named in a request body."""
     provider = ctx.state.payment_providers.get(provider_id)
@@ -108,9 +116,9 @@ def require_nonzero(amount: Decimal, field: str = "amountInMajorCurrency") -> No
 
 
 def require_positive(amount: Decimal, field: str = "amountInMajorCurrency") -> None:
-    """For operations that only take money in one direction (the schema says so too)."""
+    """For operations that only take money in one direction (a refund's schema sets no minimum: 409)."""
     require_nonzero(amount, field)
     if amount < ZERO:
         raise InvalidRequest(
-            f"{field} must be positive", VALIDATION_ERROR, [FieldProblem(field, "must be positive")]
+            f"{field} must be positive", AMOUNT_NOT_POSITIVE, [FieldProblem(field, "must be positive")]
         )

@@ -24,6 +24,9 @@ REFUND_BOUNCE_PENNIES = Decimal("0.94")
 CHARGEBACK_CUSTOMER_PREFIX = "chargeback"
 # An outbound payment whose reference starts with this fails when it executes.
 FAILING_REFERENCE_PREFIX = "FAIL"
+# An outbound payment whose reference starts with this needs approval at the provider (the documented
+# 403 with an authorisationUrl). Opt-in: the docs say only that some payouts may need approval.
+APPROVAL_REFERENCE_PREFIX = "APPROVE"
 
 # The errorInfo a forced failure leaves on the payment (GoCardless's cause codes, for realism).
 FAILED_INFO = "insufficient_funds: the payer's bank refused the collection (magic amount .91)"
@@ -62,7 +65,11 @@ def refund_outcome(ctx: Context, amount: Decimal) -> ForcedOutcome | None:
 
 
 def outbound_outcome(ctx: Context, reference: str) -> ForcedOutcome | None:
-    """A payout whose reference starts with FAIL fails at execution."""
-    if ctx.progression.magic_values and reference.upper().startswith(FAILING_REFERENCE_PREFIX):
+    """A payout whose reference starts with FAIL fails at execution; one starting APPROVE needs approval."""
+    if not ctx.progression.magic_values:
+        return None
+    if reference.upper().startswith(FAILING_REFERENCE_PREFIX):
         return ForcedOutcome.FAIL
+    if reference.upper().startswith(APPROVAL_REFERENCE_PREFIX):
+        return ForcedOutcome.NEEDS_APPROVAL
     return None

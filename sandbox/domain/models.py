@@ -188,7 +188,8 @@ class InvoicePayment:
     payment_date: date
     description: str
     third_party_payment_status: ThirdPartyPaymentStatus | None = None
-    customer_payment_type: CustomerPaymentType = CustomerPaymentType.INVOICE
+    # CUSTOMER for a share of a customer payment; a direct payment has none (only CUSTOMER is documented).
+    customer_payment_type: CustomerPaymentType | None = None
     customer_payment_id: int | None = None
     meta_data: str | None = None
     error_info: str | None = None
@@ -241,6 +242,11 @@ class Refund:
         )
 
 
+# The only txnType any doc version shows (every customer payment response sample has it); its other
+# values and meaning are not published, so every customer payment carries it (inferred).
+TXN_TYPE = "INVOICE_CREATED"
+
+
 @dataclass(slots=True)
 class CustomerPayment:
     """A payment against a customer, spread over unpaid invoices oldest first (rule 2)."""
@@ -254,6 +260,7 @@ class CustomerPayment:
     customer_payment_type: CustomerPaymentType = CustomerPaymentType.CUSTOMER
     description: str | None = None
     reference: str | None = None
+    # The invoice named on create, else the first the payment settled (every doc sample shows one).
     invoice_id: int | None = None
     invoice_number: str | None = None
     bill_run_type: BillRunType | None = None
@@ -266,7 +273,7 @@ class CustomerPayment:
                 "resultingCustomerBalance": self.resulting_customer_balance, "currencyId": self.currency_id,
                 "description": self.description, "reference": self.reference, "type": self.type,
                 "paymentDate": self.payment_date.isoformat(), "customerPaymentType": self.customer_payment_type,
-                "invoiceNumber": self.invoice_number, "invoiceId": self.invoice_id,
+                "txnType": TXN_TYPE, "invoiceNumber": self.invoice_number, "invoiceId": self.invoice_id,
                 "billRunType": self.bill_run_type,
             }
         )

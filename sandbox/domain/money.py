@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_EMAX, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -22,7 +22,10 @@ def to_money(value: object) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
-    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+    # Precision enough for any finite amount: where the contract sets no maximum (a refund), a huge amount
+    # is valid input and must reach the business rules rather than overflow the default 28 digits.
+    exact = Context(prec=max(28, amount.adjusted() + 4), Emax=MAX_EMAX)
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP, context=exact)
 
 
 def money_sum(amounts: object) -> Decimal:

@@ -10,7 +10,7 @@ from typing import Any
 
 from elevate_sandbox.domain import limits, magic
 from elevate_sandbox.domain.context import Context
-from elevate_sandbox.domain.enums import PaymentMethod, ThirdPartyOutboundPaymentStatus
+from elevate_sandbox.domain.enums import ForcedOutcome, PaymentMethod, ThirdPartyOutboundPaymentStatus
 from elevate_sandbox.domain.errors import (
     AMOUNT_OVER_LIMIT,
     EXECUTION_DATE_NOT_IN_FUTURE,
@@ -32,10 +32,9 @@ from elevate_sandbox.domain.models import Customer, OutboundPayment
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.domain.patching import apply_patch
 
-# Rule 13: at most 25K GBP. Payouts from APPROVAL_THRESHOLD up must be approved at the provider
-# (inferred threshold: the documented 403 says only that some payouts need approval).
+# Rule 13: at most 25K GBP. The documented 403 says only that a payout *may* need approval at the
+# provider: the approval step is opt-in, by the magic reference prefix APPROVE (magic.py).
 MAX_OUTBOUND_AMOUNT = Decimal("25000.00")
-APPROVAL_THRESHOLD = Decimal("10000.00")
 APPROVAL_MESSAGE = "Payment requires approval through payment provider"
 OUTBOUND_METHOD = PaymentMethod.GO_CARDLESS
 PENDING_APPROVAL = ThirdPartyOutboundPaymentStatus.PENDING_APPROVAL
@@ -86,8 +85,14 @@ def create_outbound_payment(
     description: str | None,
     execution_date: date | None,
     use_customer_credit_balance: bool,
+    status: ThirdPartyOutboundPaymentStatus | None = None,
+    strict: bool = False,
 ) -> OutboundPayment:
-    """Create a payout; one that needs approval is kept, and answered with ApprovalRequired (403)."""
+    """Create a payout; one that needs approval is kept, and answered with ApprovalRequired (403).
+
+    A status sent on create is taken as given (the docs define no lifecycle for it); with ``strict``
+    (--strict-inferred) only NEW, where the sandbox's inferred lifecycle starts, is accepted.
+    """
     customer = customer_ref(ctx, customer_id)
     if mandate_provider(ctx, customer.contract_owner_id, (OUTBOUND_METHOD,)) is None:
         raise InvalidRequest(
@@ -99,17 +104,25 @@ def create_outbound_payment(
     _check_execution_date(ctx, execution_date)
     if use_customer_credit_balance:
         _check_credit(customer, amount)
-    needs_approval = amount >= APPROVAL_THRESHOLD
+    if strict and status not in (None, ThirdPartyOutboundPaymentStatus.NEW):
+        raise InvalidRequest(
+            f"A new outbound payment starts NEW, not {status.value} (--strict-inferred)", INVALID_STATUS_TRANSITION,
+            [FieldProblem("thirdPartyOutboundPaymentStatus", "must be NEW or absent")],
+        )
+    outcome = magic.outbound_outcome(ctx, reference)
+    needs_approval = outcome is ForcedOutcome.NEEDS_APPROVAL
     payment = OutboundPayment(
         id=ctx.state.next_id("outbound_payments"), customer_id=customer.id, amount=amount,
         reference=reference,
         status=PENDING_APPROVAL if needs_approval else ThirdPartyOutboundPaymentStatus.NEW,
         created_at=ctx.clock.now(), description=description, execution_date=execution_date,
-        use_customer_credit_balance=use_customer_credit_balance,
-        forced_outcome=magic.outbound_outcome(ctx, reference),
+        use_customer_credit_balance=use_customer_credit_balance, forced_outcome=outcome,
     )
     payment.status_since = payment.created_at
     ctx.state.outbound_payments[payment.id] = payment
+    if status is not None and not needs_approval and status is not payment.status:
+        _check_status(ctx, payment, status, strict=False)
+        _enter_status(ctx, payment, status)
     if needs_approval:
         # The one refusal that keeps what it created: the payout exists and waits for approval.
         raise ApprovalRequired(
@@ -124,9 +137,18 @@ def get_outbound_payment(ctx: Context, payment_id: int) -> OutboundPayment:
     return get_or_404(ctx.state.outbound_payments, payment_id, "outbound payment")
 
 
-def _check_status(ctx: Context, payment: OutboundPayment, status: ThirdPartyOutboundPaymentStatus) -> bool:
-    """Check a status change (and the credit that executing it uses); False when there is none."""
-    if not check_transition(OUTBOUND_TRANSITIONS, "outbound payment", payment.status, status):
+def _check_status(
+    ctx: Context, payment: OutboundPayment, status: ThirdPartyOutboundPaymentStatus, *, strict: bool = True
+) -> bool:
+    """Check a status change (and the credit that executing it uses); False when there is none.
+
+    The docs define no lifecycle for thirdPartyOutboundPaymentStatus: the sandbox's (lifecycles.py) is
+    enforced only when ``strict``; otherwise any documented status may be set.
+    """
+    if not strict:
+        if status is payment.status:
+            return False
+    elif not check_transition(OUTBOUND_TRANSITIONS, "outbound payment", payment.status, status):
         return False
     if status is ThirdPartyOutboundPaymentStatus.EXECUTED and payment.use_customer_credit_balance:
         _check_credit(ctx.state.customers[payment.customer_id], payment.amount)
@@ -187,9 +209,9 @@ def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_outbound_payment(
-    ctx: Context, payment_id: int, operations: list[dict], validate: Callable[[dict], None]
+    ctx: Context, payment_id: int, operations: list[dict], validate: Callable[[dict], None], *, strict: bool = False
 ) -> OutboundPayment:
-    """Apply a JSON Patch: edits only while the payout is open, status changes along the lifecycle."""
+    """Apply a JSON Patch: edits only while the payout is open; with ``strict``, status along the lifecycle."""
     payment = get_outbound_payment(ctx, payment_id)
     patched = apply_patch(payment.to_api(), operations, OUTBOUND_MEMBERS, OUTBOUND_READ_ONLY, validate)
     fields = _fields_from(patched)
@@ -207,7 +229,7 @@ def update_outbound_payment(
     if fields["use_customer_credit_balance"] and edited & {"amount", "use_customer_credit_balance"}:
         _check_credit(customer, fields["amount"])
     # The status is checked against the payout as edited (e.g. the credit of its new amount).
-    changes_status = _check_status(ctx, replace(payment, **fields), status)
+    changes_status = _check_status(ctx, replace(payment, **fields), status, strict=strict)
     for name, value in fields.items():
         setattr(payment, name, value)
     if changes_status:

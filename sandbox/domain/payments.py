@@ -58,11 +58,8 @@ def create_invoice_payment(
     status = third_party_payment_status
     outcome = magic.payment_outcome(ctx, invoice, amount) if payment_method in PROVIDER_METHODS else None
     if payment_method not in PROVIDER_METHODS:
-        if status is not None:
-            raise InvalidRequest(
-                f"thirdPartyPaymentStatus does not apply to a manual {payment_method.value} payment",
-                STATUS_NOT_APPLICABLE,
-            )
+        # "Not applicable for manual payments" (every doc version): a status sent with one is ignored.
+        status = None
     elif status is None:
         status = magic.initial_payment_status(outcome, SUBMISSION_STATUS)
     elif (existing := _open_match(ctx, invoice, payment_method, amount)) is not None:

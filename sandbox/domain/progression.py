@@ -22,7 +22,6 @@ from elevate_sandbox.domain.enums import BillRunType, ForcedOutcome, ThirdPartyO
 from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.ledger import credit_of
 from elevate_sandbox.domain.models import InvoicePayment, OutboundPayment, ProviderMandate, Refund
-from elevate_sandbox.domain.outbound import APPROVAL_THRESHOLD
 from elevate_sandbox.domain.state import TenantState
 from elevate_sandbox.domain.timetable import (
     MANDATE_STEPS,
@@ -175,7 +174,7 @@ class OutboundTrack(Track):
 
     def adjust(self, backend: Backend, record: OutboundPayment, step: Step, at: datetime, timed: bool) -> Due:
         due = Track.adjust(self, backend, record, step, at, timed)
-        if due.to is _O.SCHEDULED and record.amount >= APPROVAL_THRESHOLD:
+        if due.to is _O.SCHEDULED and record.forced_outcome is ForcedOutcome.NEEDS_APPROVAL:
             return Due(_O.PENDING_APPROVAL, at)
         if due.to is _O.EXECUTING and timed and record.execution_date is not None:
             return Due(_O.EXECUTING, max(at, first_working_instant(record.execution_date)))

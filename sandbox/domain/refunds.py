@@ -10,7 +10,7 @@ from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentM
 from elevate_sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.ledger import is_collected, refresh_invoice
 from elevate_sandbox.domain.lifecycles import REFUND_TRANSITIONS, RETURNED_REFUND_STATUSES, check_transition
-from elevate_sandbox.domain.lookups import get_or_404, invoice_ref, require_positive
+from elevate_sandbox.domain.lookups import get_or_404, invoice_any, invoice_ref, require_positive
 from elevate_sandbox.domain.models import Invoice, InvoicePayment, Refund
 from elevate_sandbox.domain.money import ZERO, to_money
 
@@ -37,19 +37,28 @@ def _refund_method(ctx: Context, invoice: Invoice, requested: PaymentMethod | No
 def create_refund(
     ctx: Context,
     *,
-    invoice_id: int,
-    bill_run_type: BillRunType,
-    amount: Decimal,
+    invoice_id: int | None,
+    bill_run_type: BillRunType | None,
+    amount: Decimal | None,
     payment_method: PaymentMethod | None,
     description: str | None,
 ) -> Refund:
-    """Give back part or all of what an invoice collected and has not yet refunded."""
-    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
-    amount = to_money(amount)
-    require_positive(amount)
+    """Give back part or all of what an invoice collected and has not yet refunded.
+
+    The docs mark no field of the request required. Without an invoice there is nothing to refund
+    (409); without a billRunType the invoice's own is used; without an amount, everything refundable.
+    """
+    if invoice_id is None:
+        raise InvalidRequest(
+            "A refund needs the invoiceId whose payment it gives back", NOTHING_TO_REFUND,
+            [FieldProblem("invoiceId", "required to know what to refund")],
+        )
+    invoice = invoice_ref(ctx, invoice_id, bill_run_type) if bill_run_type else invoice_any(ctx, invoice_id)
     refundable = invoice.collected - invoice.refunded
     if refundable <= ZERO:
         raise InvalidRequest(f"Invoice {invoice.id} has nothing left to refund", NOTHING_TO_REFUND)
+    amount = refundable if amount is None else to_money(amount)
+    require_positive(amount)
     if amount > refundable:
         raise InvalidRequest(
             f"Refund of {amount} exceeds the {refundable} collected and not yet refunded on invoice "
@@ -60,7 +69,7 @@ def create_refund(
     method = _refund_method(ctx, invoice, payment_method)
     manual = method not in PROVIDER_METHODS
     refund = Refund(
-        id=ctx.state.next_id("refunds"), invoice_id=invoice.id, bill_run_type=bill_run_type,
+        id=ctx.state.next_id("refunds"), invoice_id=invoice.id, bill_run_type=invoice.bill_run_type,
         customer_id=invoice.customer_id, amount=amount, payment_method=method,
         third_party_refund_status=MANUAL_REFUND_STATUS if manual else PROVIDER_REFUND_STATUS,
         created_at=ctx.clock.now(), description=description,

@@ -4,7 +4,9 @@ Records are written field for field under their Python names (snake_case); Decim
 as strings, enums as their values. Reading builds a whole new TenantState or refuses the document with
 SNAPSHOT_INVALID naming the first bad value: a wrong type, a value outside what the domain holds (limits.py:
 int64 ids, money in pennies, bounded text, dates the rules can compute with), an unknown or missing field, a
-duplicate id, a reference to a record that does not exist, or a sequence behind its table.
+duplicate id, a reference to a record that does not exist, or a sequence behind its table. A copy-on-write
+tenant (domain/overlay.py) is written as its own part only: its changed and new records, the base keys it
+removed and its sequences (``dump_changes``); ``load_changes`` lays them over the same base again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from elevate_sandbox.clock import parse_instant
 from elevate_sandbox.domain import limits
-from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.models import (
     BalanceAdjustment,
@@ -39,6 +41,7 @@ from elevate_sandbox.domain.models import (
     Site,
     SitePaymentMandate,
 )
+from elevate_sandbox.domain.overlay import OverlayState
 from elevate_sandbox.domain.state import TenantState
 
 # TenantState's tables and the record each holds (a test holds this equal to TenantState's fields).
@@ -318,3 +321,81 @@ def check_integrity(state: TenantState) -> None:
             highest = max(getattr(state, name))
             if state.sequences.get(name, 0) < highest:
                 raise _problem(f"sequences.{name}", f"is behind the highest id {highest}")
+
+
+# --- a copy-on-write tenant's own part (format version 2) -------------------------------------------
+
+
+def dump_changes(state: OverlayState) -> dict[str, Any]:
+    """What a tenant changed over its base: its own records per table, the base keys it removed, sequences."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    removed: dict[str, list[Any]] = {}
+    for name, table in state.used_tables().items():
+        changed, added, gone = table.changes()
+        rows = [*changed.values(), *added.values()]
+        if rows:
+            tables[name] = [{f.name: plain(getattr(record, f.name)) for f in fields(record)} for record in rows]
+        if gone:
+            removed[name] = [plain(list(key)) if isinstance(key, tuple) else key for key in gone]
+    return {"sequences": dict(state.sequences), "tables": tables, "removed": removed}
+
+
+def load_changes(document: dict[str, Any], base: TenantState) -> OverlayState:
+    """A tenant's state over ``base`` from ``dump_changes`` data, checked whole, or SNAPSHOT_INVALID."""
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise _problem("tables", "expected an object of tables")
+    unknown = sorted(set(tables) - set(TABLES))
+    removed = document.get("removed", {})
+    if not isinstance(removed, dict):
+        raise _problem("removed", "expected an object of key lists")
+    unknown += sorted(set(removed) - set(TABLES))
+    if unknown:
+        raise _problem(f"tables.{unknown[0]}", "unknown table")
+    state = OverlayState(base)
+    for name, model in TABLES.items():
+        shared = getattr(base, name)
+        changed: dict[Any, Any] = {}
+        added: dict[Any, Any] = {}
+        rows = tables.get(name, [])
+        if not isinstance(rows, list):
+            raise _problem(f"tables.{name}", "expected a list of records")
+        for position, raw in enumerate(rows):
+            record = load_record(model, raw, f"tables.{name}[{position}]")
+            key = _key(name, record)
+            if key in changed or key in added:
+                raise _problem(f"tables.{name}[{position}]", f"duplicate key {key!r}")
+            (changed if key in shared else added)[key] = record
+        if name != "provider_mandates":  # ids are issued in order; mandates keep the order they came in
+            added = dict(sorted(added.items()))
+        gone = _load_removed(name, removed.get(name, []), shared, changed)
+        if changed or added or gone:
+            getattr(state, name).restore(changed, added, gone)
+    state.sequences = _load_sequences(document.get("sequences"))
+    state.scope.reading = True  # checking reads every record: nothing to copy
+    try:
+        check_integrity(state)
+    finally:
+        state.scope.reading = False
+    return state
+
+
+def _load_removed(name: str, raw: Any, shared: dict[Any, Any], changed: dict[Any, Any]) -> set[Any]:
+    if not isinstance(raw, list):
+        raise _problem(f"removed.{name}", "expected a list of keys")
+    gone = set()
+    for position, value in enumerate(raw):
+        key: Any = value
+        if name == "provider_mandates":
+            if not (isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)):
+                raise _problem(f"removed.{name}[{position}]", "expected [paymentMethod, mandateReference]")
+            try:
+                key = (PaymentMethod(value[0]), value[1])
+            except ValueError:
+                raise _problem(f"removed.{name}[{position}]", f"{value[0]!r} is not a PaymentMethod") from None
+        elif not isinstance(value, int) or isinstance(value, bool):
+            raise _problem(f"removed.{name}[{position}]", "expected an id")
+        if key not in shared or key in changed:
+            raise _problem(f"removed.{name}[{position}]", f"the base has no {key!r} to remove (or it is also given)")
+        gone.add(key)
+    return gone

@@ -110,7 +110,7 @@ MANDATE_STEPS: dict[StrEnum, Step] = {
 
 _O = ThirdPartyOutboundPaymentStatus
 # SCHEDULED -> EXECUTING also waits for the executionDate; VERIFYING goes to PENDING_APPROVAL instead
-# when the amount needs approval; EXECUTING fails instead when the credit it uses is short.
+# when the payout needs approval (magic reference APPROVE); EXECUTING fails instead when the credit it uses is short.
 OUTBOUND_STEPS: dict[StrEnum, Step] = {
     _O.NEW: Step(_O.VERIFYING, 0),
     _O.VERIFYING: Step(_O.SCHEDULED, 1),

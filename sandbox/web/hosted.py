@@ -190,7 +190,7 @@ def approval_page(view: ApprovalView, action_url: str, waiting: bool) -> Html:
             status=view.payment.status.value.lower(),
         )
     actions = form(action_url, [button("Approve payout", APPROVE), button("Reject", REJECT, "danger")])
-    fine = Html('<p class="fine">Payouts of £10,000.00 or more need an approver at the provider.</p>')
+    fine = Html('<p class="fine">This payout needs an approver at the provider.</p>')
     return page(
         "Approve payout", join([_approval_head(view), _approval_rows(view), actions, fine]), status="pending_approval"
     )

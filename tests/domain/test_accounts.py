@@ -56,7 +56,7 @@ def test_given_a_named_invoice_then_it_is_paid_before_older_ones(world) -> None:
     payment = pay_customer(world, Decimal("30.00"), invoice_id=named.id)
     assert (named.payment_status, older.payment_status) == (S.PAID, S.UNPAID)
     assert (payment.customer_payment_type, payment.invoice_number, payment.bill_run_type) == (
-        CustomerPaymentType.INVOICE, named.invoice_number, BillRunType.NORMAL,
+        CustomerPaymentType.CUSTOMER, named.invoice_number, BillRunType.NORMAL,
     )
 
 

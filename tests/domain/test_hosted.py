@@ -16,11 +16,11 @@ from elevate_sandbox.domain.enums import (
     ThirdPartyOutboundPaymentStatus,
 )
 from elevate_sandbox.domain.errors import INVALID_STATUS_TRANSITION, NOT_FOUND, ApprovalRequired, NotFound
-from elevate_sandbox.domain.outbound import APPROVAL_THRESHOLD
 from elevate_sandbox.domain.state import TenantState
 
 PAYOUT, MANDATE = ThirdPartyOutboundPaymentStatus, MandateStatus
 RETURN_URL = "https://billing.example.co.uk/mandates/done"
+AMOUNT = Decimal("10000.00")
 
 
 def flow(world):
@@ -29,10 +29,11 @@ def flow(world):
 
 
 def waiting_payout(world):
-    world.backend.create_balance_adjustment(customer_id=world.customer.id, amount=APPROVAL_THRESHOLD)
+    world.backend.create_balance_adjustment(customer_id=world.customer.id, amount=AMOUNT)
+    world.backend.progression.magic_values = True  # the approval step is opt-in: reference APPROVE...
     with pytest.raises(ApprovalRequired) as caught:
         world.backend.create_outbound_payment(
-            customer_id=world.customer.id, amount=APPROVAL_THRESHOLD, reference="BIG", use_customer_credit_balance=True
+            customer_id=world.customer.id, amount=AMOUNT, reference="APPROVE-BIG", use_customer_credit_balance=True
         )
     return world.backend.get_outbound_payment(caught.value.outbound_payment_id)
 
@@ -52,9 +53,10 @@ def test_a_tenants_backend_names_the_tenant_in_every_hosted_url(clock: FrozenClo
     )
     site = backend.create_site(customer_id=customer.id)
     mandate = backend.create_site_payment_mandate(site_id=site.id, return_url=RETURN_URL)
-    backend.create_balance_adjustment(customer_id=customer.id, amount=APPROVAL_THRESHOLD)
+    backend.create_balance_adjustment(customer_id=customer.id, amount=AMOUNT)
+    backend.progression.magic_values = True
     with pytest.raises(ApprovalRequired) as caught:
-        backend.create_outbound_payment(customer_id=customer.id, amount=APPROVAL_THRESHOLD, reference="R")
+        backend.create_outbound_payment(customer_id=customer.id, amount=AMOUNT, reference="APPROVE-R")
     assert link.payment_link == f"https://sandbox.example/_sandbox/hosted/pay/{link.token}?tenant=ci-42"
     assert mandate.redirect_url == f"https://sandbox.example/_sandbox/hosted/mandates/{mandate.flow_token}?tenant=ci-42"
     payout_id = caught.value.outbound_payment_id

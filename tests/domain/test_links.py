@@ -39,7 +39,6 @@ def link(world, provider_id: int | None = None, **targets):
     ("targets", "code"),
     [
         ({}, PAYMENT_LINK_TARGET),
-        ({"invoice_id": "normal", "customer_id": "customer"}, PAYMENT_LINK_TARGET),
         ({"invoice_id": "adhoc"}, BILL_RUN_TYPE_MISMATCH),
         ({"adhoc_invoice_id": "normal"}, BILL_RUN_TYPE_MISMATCH),
         ({"invoice_id": 99}, INVOICE_NOT_FOUND),
@@ -53,6 +52,18 @@ def test_given_a_bad_target_or_provider_then_the_link_is_refused(world, refused,
     resolved = {key: ids.get(value, value) for key, value in targets.items()}
     with refused(code):
         link(world, **resolved)
+
+
+def test_given_several_targets_then_the_link_pays_the_first_unless_strict(world, refused) -> None:
+    # The docs' sample sets invoiceId, adhocInvoiceId and customerId together; "exactly one" is inferred.
+    normal, adhoc = world.invoice("20.00"), world.invoice("20.00", BillRunType.ADHOC)
+    every = {"invoice_id": normal.id, "adhoc_invoice_id": adhoc.id, "customer_id": world.customer.id}
+    made = link(world, **every)
+    assert (made.invoice_id, made.adhoc_invoice_id, made.customer_id) == (normal.id, adhoc.id, world.customer.id)
+    world.backend.pay_payment_link(made.token)
+    assert (normal.collected, adhoc.collected) == (Decimal("20.00"), Decimal(0))
+    with refused(PAYMENT_LINK_TARGET):
+        link(world, strict=True, **every)
 
 
 def test_given_an_inactive_provider_then_no_link_is_made_or_paid(world, refused) -> None:

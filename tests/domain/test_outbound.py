@@ -21,7 +21,7 @@ from elevate_sandbox.domain.errors import (
     PAYMENT_NOT_OPEN,
     ApprovalRequired,
 )
-from elevate_sandbox.domain.outbound import APPROVAL_THRESHOLD, MAX_OUTBOUND_AMOUNT
+from elevate_sandbox.domain.outbound import MAX_OUTBOUND_AMOUNT
 
 O = ThirdPartyOutboundPaymentStatus  # noqa: E741
 TOMORROW = date(2026, 11, 26)
@@ -81,9 +81,14 @@ def test_given_no_active_gocardless_provider_then_payouts_are_not_supported(worl
 
 
 def test_given_a_payout_needing_approval_then_it_is_kept_pending_and_answered_with_a_url(world) -> None:
-    assert payout(world, str(APPROVAL_THRESHOLD - Decimal("0.01"))).status is O.NEW
+    # Opt-in: no amount needs approval by default; the magic reference prefix APPROVE asks for it.
+    assert payout(world, "24999.99").status is O.NEW
+    world.backend.progression.magic_values = True
+    assert payout(world, "24999.99").status is O.NEW
     with pytest.raises(ApprovalRequired) as caught:
-        payout(world, str(APPROVAL_THRESHOLD))
+        world.backend.create_outbound_payment(
+            customer_id=world.customer.id, amount=Decimal("5.00"), reference="approve-1"
+        )
     error = caught.value
     assert (error.status, error.code, error.message) == (
         403, APPROVAL_REQUIRED, "Payment requires approval through payment provider",
@@ -129,6 +134,24 @@ def test_when_patching_an_open_payout_then_its_fields_and_status_change_together
     )
 
 
+def test_given_the_docs_patch_sample_then_the_status_is_set_without_a_lifecycle(payee, refused) -> None:
+    # The docs define no lifecycle for thirdPartyOutboundPaymentStatus: NEW -> EXECUTED is accepted
+    # (and the credit is used); the sandbox's inferred lifecycle is enforced only with --strict-inferred.
+    made = payout(payee, use_customer_credit_balance=True)
+    payee.backend.update_outbound_payment(made.id, replace(STATUS, "EXECUTED"), accept)
+    assert (made.status, payee.balance) == (O.EXECUTED, Decimal("179.50"))
+    other = payout(payee)
+    with refused(INVALID_STATUS_TRANSITION):
+        payee.backend.update_outbound_payment(other.id, replace(STATUS, "EXECUTED"), accept, strict=True)
+
+
+def test_given_a_status_on_create_then_it_is_taken_unless_strict(payee, refused) -> None:
+    assert payout(payee, status=O.SCHEDULED).status is O.SCHEDULED
+    with refused(INVALID_STATUS_TRANSITION):
+        payout(payee, status=O.SCHEDULED, strict=True)
+    assert payout(payee, status=O.NEW, strict=True).status is O.NEW
+
+
 def test_when_a_patch_executes_a_credit_payout_then_the_credit_is_used(payee) -> None:
     made = payout(payee, use_customer_credit_balance=True)
     for status in (*TO_EXECUTING, O.EXECUTED):
@@ -156,4 +179,4 @@ def test_given_a_patch_breaking_a_payout_rule_then_it_is_refused_whole(
     for status in moved_to:
         payee.backend.move_outbound_payment(made.id, status)
     with refused(code):
-        payee.backend.update_outbound_payment(made.id, operations, accept)
+        payee.backend.update_outbound_payment(made.id, operations, accept, strict=True)

@@ -149,6 +149,6 @@ def test_a_forced_outcome_replaces_the_ordinary_step(backend: Backend, world: Wo
 def test_a_payout_needing_approval_waits_for_it_after_verification(backend: Backend, world: World) -> None:
     backend.create_balance_adjustment(customer_id=world.customer.id, amount=Decimal("20000"))
     payout = backend.create_outbound_payment(customer_id=world.customer.id, amount=Decimal("500"), reference="P-1")
-    payout.amount = Decimal("15000.00")  # edited upwards while it was still open
+    payout.forced_outcome = ForcedOutcome.NEEDS_APPROVAL  # what the magic reference prefix APPROVE decides
     run_due(backend, at("2027-01-01"))
     assert payout.status is _O.PENDING_APPROVAL

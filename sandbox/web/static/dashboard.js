@@ -1,11 +1,3 @@
-"""The dashboard's script, inlined into the page: plain JavaScript, no libraries, no external assets.
-
-It keeps a bearer token in localStorage, reads everything from GET overview (one call), builds every
-table with DOM nodes and text (never HTML strings, so no record can inject markup), and calls the control
-API for the simulators, the clock and reset. URLs are relative: the page lives at /_sandbox/.
-"""
-
-JS = r"""
 (() => {
   "use strict";
   const KEY = "elevate-sandbox-token";
@@ -367,4 +359,3 @@ JS = r"""
 
   start();
 })();
-"""
