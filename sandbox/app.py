@@ -84,8 +84,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     state_file = None
     if settings.state_file:
         # Restored before anything is served; a corrupt or incompatible file raises StateFileError.
-        state_file = StateFile(settings.state_file, runtime.store, settings.save_interval, settings.base_url)
+        state_file = StateFile(
+            settings.state_file,
+            runtime.store,
+            settings.save_interval,
+            settings.base_url,
+            page_secret=settings.hosted_page_secret,
+        )
         state_file.restore()
+        runtime.state_file = state_file
     app = AsyncApp(__name__, jsonifier=OrjsonJsonifier(), lifespan=_lifespan(state_file), middlewares=middlewares())
     # Handlers decorated once per operation, not once per request (sandbox/api/operations.py).
     app._middleware_app.api_cls = OnceDecoratedApi  # type: ignore[misc]

@@ -15,13 +15,14 @@ ALGORITHM = "HS256"
 ISSUER = "elevate-sandbox"
 DEFAULT_TENANT = "default"
 DEFAULT_EXPIRES_IN = 24 * 3600
-# Tenant names end up in URLs and logs: keep them short and plain.
-TENANT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Tenant names end up in URLs and logs: keep them short and plain. Always matched whole (fullmatch):
+# with re.match, "$" also matches before a final newline, so "default\n" was a second tenant.
+TENANT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_tenant_name(tenant: str) -> str:
     """Return the tenant name if it is acceptable, else raise ValueError saying what is allowed."""
-    if not TENANT_PATTERN.match(tenant):
+    if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
         raise ValueError(
             f"tenant {tenant!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting with a "
             "letter or digit"
@@ -84,6 +85,6 @@ def read_token(token: str, secret: str, clock: Clock) -> dict[str, object]:
     if claims["exp"] <= clock.now().timestamp():  # type: ignore[operator]
         raise Unauthorized("The bearer token has expired: mint a new one with `elevate-sandbox token`")
     tenant = claims["tenant"]
-    if not isinstance(tenant, str) or not TENANT_PATTERN.match(tenant):
+    if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
         raise Unauthorized("The bearer token's 'tenant' claim is not a valid tenant name")
     return dict(claims)

@@ -25,7 +25,7 @@ import orjson
 from elevate_sandbox.clock import FrozenClock
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.context import Index
-from elevate_sandbox.domain.hosted import TENANT_PARAM
+from elevate_sandbox.domain.hosted import KEY_PARAM, MANDATE_PAGE, PAY_PAGE, TENANT_PARAM, page_key
 from elevate_sandbox.domain.models import PaymentLink, SitePaymentMandate
 from elevate_sandbox.domain.overlay import OverlayState, index_over, overlay_index
 from elevate_sandbox.domain.state import TenantState
@@ -40,6 +40,11 @@ PLACEHOLDER_URL = "http://base.invalid"
 TENANT_URL_FIELDS: dict[type, tuple[str, ...]] = {
     SitePaymentMandate: ("redirect_url",),
     PaymentLink: ("payment_link",),
+}
+# The hosted page each of those records opens, and the field that names the record in its URL.
+HOSTED_PAGE_OF: dict[type, tuple[str, str]] = {
+    SitePaymentMandate: (MANDATE_PAGE, "flow_token"),
+    PaymentLink: (PAY_PAGE, "token"),
 }
 # Records per slice of a table hashed at once by Base.digest.
 DIGEST_SLICE = 10_000
@@ -133,8 +138,11 @@ class Bases:
             self._kept.popitem(last=False)
 
 
-def tenant_adapter(tenant: str | None, public_base_url: str) -> Callable[[Any], Any]:
-    """What a tenant's copy of a base record changes: the placeholders in its hosted-page URLs."""
+def tenant_adapter(
+    tenant: str | None, public_base_url: str, page_secret: bytes | None = None
+) -> Callable[[Any], Any]:
+    """What a tenant's copy of a base record changes: the placeholders in its hosted-page URLs, and the
+    page's key (domain/hosted.py), which depends on the tenant and so is never in a base."""
     marker = "?" + urlencode({TENANT_PARAM: PLACEHOLDER})
     own = "?" + urlencode({TENANT_PARAM: tenant}) if tenant is not None else ""
 
@@ -142,21 +150,26 @@ def tenant_adapter(tenant: str | None, public_base_url: str) -> Callable[[Any], 
         for name in TENANT_URL_FIELDS.get(type(record), ()):
             value = getattr(record, name)
             if value and value.startswith(PLACEHOLDER_URL):
-                setattr(record, name, public_base_url + value[len(PLACEHOLDER_URL) :].replace(marker, own))
+                url = public_base_url + value[len(PLACEHOLDER_URL) :].replace(marker, own)
+                if page_secret is not None:
+                    page, key_field = HOSTED_PAGE_OF[type(record)]
+                    key = page_key(page_secret, tenant, page, getattr(record, key_field))
+                    url += ("&" if "?" in url else "?") + urlencode({KEY_PARAM: key})
+                setattr(record, name, url)
         return record
 
     return adapt
 
 
-def overlay(base: Base, tenant: str | None, public_base_url: str) -> OverlayState:
+def overlay(base: Base, tenant: str | None, public_base_url: str, page_secret: bytes | None = None) -> OverlayState:
     """A tenant's empty copy-on-write state over ``base``."""
-    adapt = tenant_adapter(tenant, public_base_url)
+    adapt = tenant_adapter(tenant, public_base_url, page_secret)
     return OverlayState(base.state, adapt=adapt, kinds=TENANT_URL_FIELDS, caches=base.caches)
 
 
 def attach(backend: Backend, base: Base, own: OverlayState | None = None) -> None:
     """Give a backend a copy-on-write state over ``base``: empty, or holding the changes of ``own``."""
-    state = overlay(base, backend._ctx.tenant, backend.public_base_url)
+    state = overlay(base, backend._ctx.tenant, backend.public_base_url, backend._ctx.page_secret)
     if own is not None:
         for name, table in own.used_tables().items():
             getattr(state, name).restore(*table.changes())

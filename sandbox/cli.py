@@ -13,6 +13,8 @@ from elevate_sandbox.clock import SystemClock
 from elevate_sandbox.contract_tests.cli import add_verify_parser, run_verify
 from elevate_sandbox.settings import Settings, settings_from_env
 
+MIN_ADMIN_KEY_LENGTH = 16
+
 
 def _instant(text: str) -> str:
     """An ISO 8601 instant, checked now so that a bad one is a usage error rather than a traceback."""
@@ -72,6 +74,14 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         default=env.save_interval,
         help=f"seconds between saves of --state-file, 0 for shutdown only (default {env.save_interval})",
     )
+    # Exposure (docs/security.md). The secret and the admin key are read from SANDBOX_JWT_SECRET and
+    # SANDBOX_ADMIN_KEY only: a flag's value is visible to every user of the machine in its process list.
+    serve.add_argument(
+        "--insecure",
+        action=argparse.BooleanOptionalAction,
+        default=env.insecure,
+        help="serve on a non-loopback address with the public default secret (anyone can sign tokens)",
+    )
 
 
 def _tenant_flags(serve: argparse.ArgumentParser, env: Settings) -> None:
@@ -116,6 +126,7 @@ def serve(settings: Settings) -> None:
     """Start the sandbox under uvicorn and block until it is stopped."""
     import uvicorn
 
+    from elevate_sandbox import serving
     from elevate_sandbox.app import create_app
     from elevate_sandbox.fixtures import DATASETS
     from elevate_sandbox.persistence import StateFileError
@@ -124,6 +135,15 @@ def serve(settings: Settings) -> None:
         sys.exit(f"elevate-sandbox: unknown dataset {settings.dataset!r}; choose one of {', '.join(sorted(DATASETS))}")
     if settings.save_interval < 0:
         sys.exit("elevate-sandbox: --save-interval must be 0 (shutdown only) or a number of seconds")
+    refusal = exposure_refusal(settings)
+    if refusal:
+        sys.exit(f"elevate-sandbox: {refusal}")
+    try:
+        sock = serving.bind(settings.host, settings.port)
+    except OSError as exc:
+        sys.exit(f"elevate-sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}")
+    # Port 0 asks for any free port: links and the start line use the one the system gave.
+    settings = replace(settings, port=sock.getsockname()[1])
     try:
         app = create_app(settings)
     except StateFileError as exc:
@@ -134,22 +154,42 @@ def serve(settings: Settings) -> None:
     # process: out of the cyclic collector's full passes, which otherwise paused requests for ~50 ms.
     collector.settle()
     collector.keep_full_collections_short()
-    print(
-        f"Elevate sandbox listening on {settings.base_url}/v1 (Swagger UI {settings.base_url}/v1/ui/) "
-        f"with seed {settings.seed} and dataset {settings.dataset!r}{_restored_note(app, settings)}",
-        flush=True,
+    print(start_line(settings, serving.address_of(sock)) + _restored_note(app, settings), flush=True)
+    sys.setswitchinterval(serving.SWITCH_INTERVAL_SECONDS)  # builds in worker threads stall the loop less
+    # The lifespan saves the state file periodically and on shutdown.
+    uvicorn.Server(serving.config(app, settings, lifespan="on")).run(sockets=[sock])
+
+
+def start_line(settings: Settings, address: str) -> str:
+    """What `serve` prints once it listens: the address it is bound to (not where links point), and exposure."""
+    links = f"; links use {settings.base_url}" if settings.base_url != address else ""
+    return (
+        f"Elevate sandbox listening on {address}/v1 (Swagger UI {address}/v1/ui/) "
+        f"with seed {settings.seed} and dataset {settings.dataset!r}{links}{_exposure_note(settings)}"
     )
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=settings.access_log,
-        # Nothing reads the client address, so X-Forwarded-* need not be parsed on every request.
-        proxy_headers=False,
-        # The lifespan saves the state file periodically and on shutdown.
-        lifespan="on",
-    )
+
+
+def exposure_refusal(settings: Settings) -> str | None:
+    """Why the sandbox must not start as configured (None: it may)."""
+    if settings.exposed and settings.default_secret and not settings.insecure:
+        return (
+            f"refusing to listen on {settings.host}, beyond this machine, with the public default secret: anyone "
+            "could sign tokens for any tenant. Set SANDBOX_JWT_SECRET to a secret of your own (and SANDBOX_ADMIN_KEY "
+            "for named tenants), bind 127.0.0.1, or pass --insecure if everyone on that network may do anything"
+        )
+    if settings.admin_key is not None and len(settings.admin_key) < MIN_ADMIN_KEY_LENGTH:
+        return f"SANDBOX_ADMIN_KEY must be at least {MIN_ADMIN_KEY_LENGTH} characters long"
+    return None
+
+
+def _exposure_note(settings: Settings) -> str:
+    """What the start line adds about exposure."""
+    if not settings.exposed:
+        return ""
+    if settings.default_secret:
+        return "; EXPOSED WITH THE PUBLIC DEFAULT SECRET (--insecure): anyone can act as any tenant"
+    admin = "admin key set" if settings.admin_key else "no admin key: named tenants, imports and large datasets refused"
+    return f"; exposed: fresh tenants per token, {admin}"
 
 
 def _restored_note(app: object, settings: Settings) -> str:
@@ -181,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 access_log=args.access_log,
                 state_file=args.state_file,
                 save_interval=args.save_interval,
+                insecure=args.insecure,
                 strict_inferred=args.strict_inferred,
                 **_tenant_settings(args),
             )

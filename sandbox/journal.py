@@ -1,7 +1,8 @@
 """The request journal: each tenant's recent requests and responses, bounded, secrets redacted.
 
-Recording keeps raw bytes only (headers, and bodies cut at BODY_LIMIT); JSON is parsed when somebody
-reads the journal, never on the request's path.
+Recording keeps raw bytes only, bounded (at most MAX_HEADERS headers of HEADER_VALUE_LIMIT bytes, bodies
+cut at BODY_LIMIT); JSON is parsed when somebody reads the journal, never on the request's path, and only
+when it nests no deeper than MAX_DEPTH (deeper JSON is shown as text, since no encoder takes any depth).
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from typing import Any
 
 import orjson
 
+from elevate_sandbox.json_depth import nesting_within
+
 BODY_LIMIT = 8 * 1024
+MAX_HEADERS = 64
+HEADER_VALUE_LIMIT = 1024
+MAX_DEPTH = 32
 DEFAULT_LIMIT = 50
 REDACTED = b"[redacted]"
 SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"set-cookie"})
@@ -24,9 +30,10 @@ Headers = list[tuple[bytes, bytes]]
 
 
 def redact(headers: Iterable[tuple[bytes, bytes]]) -> Headers:
-    """Headers with credentials replaced (the scheme of an Authorization header is kept)."""
+    """Headers with credentials replaced (the scheme of an Authorization header is kept), bounded in count and size."""
     kept = []
-    for name, value in headers:
+    for name, value in itertools.islice(headers, MAX_HEADERS):
+        name, value = name[:HEADER_VALUE_LIMIT], value[:HEADER_VALUE_LIMIT]
         lowered = name.lower()
         if lowered in SECRET_HEADERS:
             scheme = value.split(b" ", 1)[0] + b" " if b" " in value and lowered.endswith(b"authorization") else b""
@@ -54,7 +61,7 @@ class Message:
     def _body(self, headers: dict[str, str], truncated: bool) -> Any:
         if not self.body:
             return None
-        if not truncated and "json" in headers.get("content-type", ""):
+        if not truncated and "json" in headers.get("content-type", "").lower() and nesting_within(self.body, MAX_DEPTH):
             try:
                 return orjson.loads(self.body)
             except orjson.JSONDecodeError:

@@ -11,6 +11,7 @@ from types import TracebackType
 import httpx
 import uvicorn
 
+from elevate_sandbox import serving
 from elevate_sandbox.app import create_app
 from elevate_sandbox.auth import DEFAULT_TENANT, mint_token
 from elevate_sandbox.clock import SystemClock
@@ -32,14 +33,8 @@ class LiveSandbox:
         self.settings = replace(settings, port=settings.port if settings.port else free_port(settings.host))
         self.app = create_app(self.settings)
         self._timeout = startup_timeout
-        config = uvicorn.Config(
-            self.app,
-            host=self.settings.host,
-            port=self.settings.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-        )
+        # The same connection limits as `elevate-sandbox serve` (serving.py).
+        config = serving.config(self.app, self.settings, access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="elevate-sandbox", daemon=True)
 

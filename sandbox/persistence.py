@@ -4,8 +4,10 @@ A tenant over a shared base is saved as its changes and how to build the base (s
 file grows with what tenants did, not with the size of their dataset.
 
 The file is replaced in one step (a temporary file in the same directory, fsync, os.replace), so a crash
-mid-write leaves the previous snapshot whole. A file that cannot be read stops the start: starting empty
-would silently lose everything the file held.
+mid-write leaves the previous snapshot whole; the temporary file a killed save leaves behind is removed at
+the next start. A file that cannot be read stops the start: starting empty would silently lose everything
+the file held. Each tenant is written on its own: a tenant that cannot be written keeps its last saved
+state in the file, is logged and shown by /_sandbox/health, and never stops the others from being saved.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import logging
 import os
 import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,22 @@ logger = logging.getLogger("elevate_sandbox.persistence")
 
 class StateFileError(Exception):
     """The state file cannot be used; the sandbox must not start."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaveFailure:
+    """A tenant the last save could not write: the file keeps its previous state."""
+
+    tenant: str
+    message: str
+    at: str
+
+    def to_api(self) -> dict[str, str]:
+        return {"tenant": self.tenant, "message": self.message, "at": self.at}
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_state_file(path: Path, bases: Bases | None = None) -> dict[str, Restored]:
@@ -72,9 +92,23 @@ def read_state_file(path: Path, bases: Bases | None = None) -> dict[str, Restore
     return restored
 
 
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete the temporary files of saves that were killed mid-write (they are never the snapshot)."""
+    removed = []
+    for stale in path.parent.glob(f"{_temporary_prefix(path)}*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` in one step: readers see the old file or the new one, never a part."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -96,49 +130,92 @@ def write_atomically(path: Path, data: bytes) -> None:
 class StateFile:
     """The --state-file of one running sandbox."""
 
-    def __init__(self, path: str | Path, store: Store, interval: int, public_base_url: str) -> None:
+    def __init__(
+        self, path: str | Path, store: Store, interval: int, public_base_url: str, page_secret: bytes | None = None
+    ) -> None:
         self.path = Path(path)
         self.store = store
         self.interval = interval
         self.public_base_url = public_base_url
+        self.page_secret = page_secret
         self._saved_generation: int | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._save_lock = threading.Lock()
         self.restored: list[str] = []
+        # What /_sandbox/health shows: tenants the last save could not write, when and how long it took.
+        self.failures: dict[str, SaveFailure] = {}
+        self.last_saved_at: str | None = None
+        self.last_save_seconds: float | None = None
+        self.last_error: str | None = None
 
     def restore(self) -> list[str]:
         """Install every tenant of the file (none when there is no file yet); the names restored."""
         if not self.path.parent.is_dir():
             raise StateFileError(f"the directory of the state file {self.path} does not exist")
+        for stale in remove_stale_temporaries(self.path):
+            logger.warning("removed %s, left by a save that was interrupted", stale)
         if not self.path.exists():
             return []
         tenants = read_state_file(self.path, self.store.bases)
         for name, restored in tenants.items():
-            backend = new_backend(restored, name, self.public_base_url)
+            backend = new_backend(restored, name, self.public_base_url, self.page_secret)
             seed, dataset = restored.seed, restored.dataset
             self.store.put(Tenant(name=name, seed=seed, dataset=dataset, backend=backend, base=restored.base))
         self._saved_generation = self.store.generation
         self.restored = sorted(tenants)
         return self.restored
 
-    def document(self) -> dict[str, Any]:
-        """Every tenant, each exported under its own lock."""
-        tenants = {}
-        for tenant in self.store.tenants():
-            if tenant.base is not None:
-                tenant.base.digest()  # computed once per base, outside the tenant's lock
-            with tenant.lock:
-                tenants[tenant.name] = export_tenant(tenant)
-        saved_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"format": FILE_FORMAT, "version": FILE_VERSION, "savedAt": saved_at, "tenants": tenants}
-
     def save(self) -> None:
-        """Write every tenant to the file now."""
+        """Write every tenant to the file now; a tenant that cannot be written keeps its last saved state."""
         with self._save_lock:
+            started = time.perf_counter()
             generation = self.store.generation
-            write_atomically(self.path, orjson.dumps(self.document()))
+            parts = [orjson.dumps(name) + b":" + data for name, data in self._tenant_documents().items()]
+            head = {"format": FILE_FORMAT, "version": FILE_VERSION, "savedAt": _now_text()}
+            # The head, then each tenant's own bytes: one tenant's bad value cannot spoil the others.
+            document = orjson.dumps(head)[:-1] + b',"tenants":{' + b",".join(parts) + b"}}"
+            write_atomically(self.path, document)
             self._saved_generation = generation
+            self.last_saved_at, self.last_error = head["savedAt"], None
+            self.last_save_seconds = round(time.perf_counter() - started, 3)
+
+    def _tenant_documents(self) -> dict[str, bytes]:
+        """Every tenant as JSON bytes, each exported under its own lock; failures noted, not raised."""
+        documents: dict[str, bytes] = {}
+        previous: dict[str, bytes] | None = None
+        for tenant in self.store.tenants():
+            try:
+                if tenant.base is not None:
+                    tenant.base.digest()  # computed once per base, outside the tenant's lock
+                with tenant.lock:
+                    documents[tenant.name] = orjson.dumps(export_tenant(tenant))
+                self.failures.pop(tenant.name, None)
+            except Exception as exc:  # one tenant's state must never stop every other tenant's save
+                logger.exception("could not save tenant %r to %s; its last saved state is kept", tenant.name, self.path)
+                self.failures[tenant.name] = SaveFailure(tenant.name, f"{type(exc).__name__}: {exc}", _now_text())
+                previous = self._previous_documents() if previous is None else previous
+                if tenant.name in previous:
+                    documents[tenant.name] = previous[tenant.name]
+        return documents
+
+    def _previous_documents(self) -> dict[str, bytes]:
+        """Each tenant of the file as last saved (read only when a tenant fails to save)."""
+        try:
+            tenants = orjson.loads(self.path.read_bytes()).get("tenants", {})
+            return {name: orjson.dumps(document) for name, document in tenants.items()}
+        except (OSError, orjson.JSONDecodeError, AttributeError):
+            return {}
+
+    def health(self) -> dict[str, Any]:
+        """The saves as /_sandbox/health shows them."""
+        return {
+            "lastSavedAt": self.last_saved_at,
+            "lastSaveSeconds": self.last_save_seconds,
+            "intervalSeconds": self.interval,
+            "error": self.last_error,
+            "failures": [failure.to_api() for failure in self.failures.values()],
+        }
 
     def save_if_changed(self) -> bool:
         """Save when anything may have changed since the last save; whether it saved."""
@@ -157,8 +234,9 @@ class StateFile:
         while not self._stop.wait(self.interval):
             try:
                 self.save_if_changed()
-            except Exception:  # a full disk must not stop the sandbox; the next round tries again
+            except Exception as exc:  # a full disk must not stop the sandbox; the next round tries again
                 logger.exception("could not save the state file %s", self.path)
+                self.last_error = f"{type(exc).__name__}: {exc}"
 
     def stop(self) -> None:
         """Stop saving in the background and save one last time."""

@@ -38,6 +38,8 @@ class Runtime:
     auth_clock: Clock = field(default_factory=SystemClock)
     elevate_spec: dict[str, Any] = field(default_factory=lambda: load_spec(ELEVATE_SPEC))
     control_spec: dict[str, Any] = field(default_factory=lambda: load_spec(CONTROL_SPEC))
+    # The --state-file saver (persistence.StateFile), whose failures /_sandbox/health shows; None without one.
+    state_file: Any = None
 
     def __post_init__(self) -> None:
         # --strict-inferred: the contract's inferred constraints become rules (elevate_sandbox.fidelity).

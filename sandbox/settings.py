@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -51,6 +54,12 @@ class Settings:
     # False (default, --lenient): only the rules Elevate documents. True (--strict-inferred): also the
     # constraints the sandbox infers, marked `x-inferred` in the contract (docs/fidelity.md).
     strict_inferred: bool = False
+    # --- exposure (issue 15, docs/security.md): what changes when the sandbox listens beyond loopback ---
+    # Serve on a non-loopback address even with the public default secret (a demo on a network you trust).
+    insecure: bool = False
+    # When exposed: the X-Sandbox-Admin-Key that named tokens, state imports and large datasets need.
+    # Read from SANDBOX_ADMIN_KEY (never a flag: command lines are visible to every user of the machine).
+    admin_key: str | None = field(default=None, repr=False)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -60,6 +69,37 @@ class Settings:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def exposed(self) -> bool:
+        """Whether the sandbox listens beyond this machine (any address but a loopback one)."""
+        return not is_loopback(self.host)
+
+    @property
+    def guarded(self) -> bool:
+        """Whether named tenants, imports and large datasets need the admin key: exposed, and not --insecure
+        (which says that everyone who can reach the sandbox may do anything)."""
+        return self.exposed and not self.insecure
+
+    @property
+    def default_secret(self) -> bool:
+        """Whether tokens are signed with the secret printed in this source (anyone can sign them)."""
+        return self.jwt_secret == DEFAULT_JWT_SECRET
+
+    @property
+    def hosted_page_secret(self) -> bytes:
+        """The key of hosted pages' URL keys: derived from the JWT secret, never the secret itself."""
+        return hmac.new(self.jwt_secret.encode(), b"elevate-sandbox/hosted-pages", hashlib.sha256).digest()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 def _coerce(name: str, raw: str, kind: object) -> object:

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from elevate_sandbox.bases import Base, Bases, attach
 from elevate_sandbox.clock import Clock, FrozenClock, parse_instant
-from elevate_sandbox.domain import timekeeping
+from elevate_sandbox.domain import limits, timekeeping
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
+from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.overlay import OverlayState
 from elevate_sandbox.domain.progression import policies_view, set_policies
 from elevate_sandbox.domain.snapshot import dump_changes, dump_state, load_changes, load_state
@@ -52,7 +52,15 @@ class Restored:
 
 
 def invalid(where: str, message: str) -> InvalidRequest:
-    return InvalidRequest(f"The state document is not valid: {where}: {message}", SNAPSHOT_INVALID)
+    return InvalidRequest(
+        f"The state document is not valid: {where}: {message}", SNAPSHOT_INVALID, [FieldProblem(where, message)]
+    )
+
+
+def _dataset_names() -> frozenset[str]:
+    from elevate_sandbox.fixtures import DATASETS  # the fixtures import the domain: imported when first needed
+
+    return frozenset(DATASETS)
 
 
 def export_tenant(tenant: Tenant, full: bool = False) -> dict[str, Any]:
@@ -105,10 +113,10 @@ def read_tenant(document: Any, bases: Bases | None = None) -> Restored:
         readable = " or ".join(str(v) for v in versions)
         raise invalid("version", f"this sandbox reads version {readable}, not {document.get('version')!r}")
     seed, dataset = document.get("seed"), document.get("dataset")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise invalid("seed", "expected a non-negative integer")
-    if not isinstance(dataset, str):
-        raise invalid("dataset", "expected a string")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= limits.MAX_SEED:
+        raise invalid("seed", f"expected an integer in 0..{limits.MAX_SEED}")
+    if dataset not in _dataset_names():
+        raise invalid("dataset", f"expected one of {', '.join(sorted(_dataset_names()))}")
     base = _read_base(document.get("base"), bases) if document["version"] == CHANGES_VERSION else None
     return Restored(
         seed=seed,
@@ -156,9 +164,12 @@ def _read_clock(raw: Any) -> Clock:
         raise invalid("clock", "expected {now, frozen[, offsetSeconds]}")
     if raw["frozen"]:
         try:
-            return FrozenClock(parse_instant(raw.get("now")))
-        except (TypeError, ValueError):
+            now = parse_instant(raw.get("now"))
+        except (TypeError, ValueError, OverflowError):
             raise invalid("clock.now", "expected an ISO instant") from None
+        if not limits.date_in_range(now):
+            raise invalid("clock.now", f"expected an instant {limits.date_range_text()}")
+        return FrozenClock(now)
     offset = raw.get("offsetSeconds", 0)
     number = isinstance(offset, int | float) and not isinstance(offset, bool)
     if not number or not abs(offset) <= MAX_CLOCK_OFFSET.total_seconds():
@@ -175,8 +186,10 @@ def _read_progression(raw: Any) -> Progression:
         settings.epoch = parse_instant(raw["epoch"]) if raw.get("epoch") is not None else None
     except InvalidRequest as exc:
         raise invalid("progression.policies", exc.message) from None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid("progression.epoch", "expected an ISO instant or null") from None
+    if settings.epoch is not None and not limits.date_in_range(settings.epoch):
+        raise invalid("progression.epoch", f"expected an instant {limits.date_range_text()}")
     return settings
 
 
@@ -205,10 +218,12 @@ def install(tenant: Tenant, restored: Restored) -> None:
     tenant.seed, tenant.dataset = restored.seed, restored.dataset
 
 
-def new_backend(restored: Restored, name: str, public_base_url: str) -> Backend:
+def new_backend(restored: Restored, name: str, public_base_url: str, page_secret: bytes | None = None) -> Backend:
     """A backend built from a checked document (restoring a tenant at start)."""
     own = restored.state if restored.base is None else TenantState()
-    backend = Backend(own, restored.clock, random.Random(), public_base_url=public_base_url, tenant=name)
+    backend = Backend(
+        own, restored.clock, random.Random(), public_base_url=public_base_url, tenant=name, page_secret=page_secret
+    )
     if restored.base is not None:
         attach(backend, restored.base, restored.state)  # type: ignore[arg-type]
     backend.progression = restored.progression

@@ -256,15 +256,27 @@ class Store:
         if not self._share:
             return self._built_tenant(name, seed, dataset, clock)
         base = self.base_for(dataset, seed, clock)
-        backend = Backend(TenantState(), clock, random.Random(), public_base_url=self._settings.base_url, tenant=name)
-        attach(backend, base)
+        backend = Backend(
+            TenantState(),
+            clock,
+            random.Random(),
+            public_base_url=self._settings.base_url,
+            tenant=name,
+            page_secret=self._settings.hosted_page_secret,
+        )
+        attach(backend, base)  # the base's hosted-page URLs get this tenant's name and keys
         _start(backend, seed, clock)
         return Tenant(name=name, seed=seed, dataset=dataset, backend=backend, base=base)
 
     def _built_tenant(self, name: str, seed: int, dataset: str, clock: Clock) -> Tenant:
         # Building a dataset may consume the seed's randomness; later ids and tokens come from its own stream.
         backend = Backend(
-            TenantState(), clock, random.Random(seed), public_base_url=self._settings.base_url, tenant=name
+            TenantState(),
+            clock,
+            random.Random(seed),
+            public_base_url=self._settings.base_url,
+            tenant=name,
+            page_secret=self._settings.hosted_page_secret,
         )
         self._build_dataset(dataset, backend, seed)
         _start(backend, seed, clock)

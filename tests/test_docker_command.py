@@ -215,6 +215,9 @@ def serve(image: Image) -> Iterator:
 
     def start(extra: dict[str, str]) -> tuple[subprocess.Popen, dict[str, str]]:
         env = image.environment(final, _base_env())
+        # The image listens on 0.0.0.0, which refuses the public default secret (docs/security.md): a deployment
+        # passes its own, as `docker run -e SANDBOX_JWT_SECRET=...` would (compose.yaml sets SANDBOX_INSECURE).
+        env["SANDBOX_JWT_SECRET"] = "a-secret-of-this-deployment-0123456789"
         env.update({key: image.map(str(value)) for key, value in extra.items()})
         env["SANDBOX_PORT"] = str(free_port())
         assert not _healthy(healthcheck, env), "the health check must fail while nothing listens"

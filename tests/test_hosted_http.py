@@ -188,5 +188,5 @@ def test_the_overview_needs_a_token_and_lists_the_newest_records_first(http: Any
     assert overview["totals"] == {"owed": 30, "credit": 0, "outstanding": 30}
     [link] = overview["paymentLinks"]
     assert (link["paid"], link["customerId"]) == (False, shop.customer["id"])
-    assert link["paymentLink"].endswith(f"/pay/{link['token']}?tenant={overview['tenant']}")
+    assert link["paymentLink"].endswith(f"/pay/{link['token']}?tenant={overview['tenant']}&key={link['pageKey']}")
     assert first["id"] not in [i["id"] for i in overview["invoices"]]

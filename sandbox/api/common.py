@@ -15,7 +15,8 @@ from starlette.responses import Response
 
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.rendering import JSON, json_list_response, render_cache
-from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.domain import limits
+from elevate_sandbox.domain.errors import DATE_OUT_OF_RANGE, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.listing import FilterSpec, list_page, paging
 from elevate_sandbox.store import Tenant
@@ -142,8 +143,12 @@ def optional_date(body: Mapping[str, Any], key: str) -> date | None:
     if raw is None:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except (TypeError, ValueError) as exc:
         raise InvalidRequest(
             f"{key} must be a date as yyyy-MM-dd, not {raw!r}", VALIDATION_ERROR, [FieldProblem(key, str(exc))]
         ) from exc
+    if not limits.date_in_range(day):  # 9999-12-31 plus payment terms overflowed: a 500
+        message = f"must be a date {limits.date_range_text()}"
+        raise InvalidRequest(f"{key} {message}, not {raw!r}", DATE_OUT_OF_RANGE, [FieldProblem(key, message)])
+    return day

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -9,12 +10,14 @@ from typing import Any
 from connexion.context import context
 
 from elevate_sandbox import __version__
+from elevate_sandbox.api import admin
+from elevate_sandbox.api.admin import require_admin
 from elevate_sandbox.api.common import backend, money, optional_date, optional_money, rendered
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
-from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
+from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, check_tenant_name, mint_token
 from elevate_sandbox.domain.enums import BillRunType
-from elevate_sandbox.domain.errors import UNKNOWN_DATASET, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.errors import UNKNOWN_DATASET, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import ZERO
 
 
@@ -27,24 +30,42 @@ def _dataset_names() -> list[str]:
 @operation("getHealth")
 async def get_health(**_: Any) -> dict[str, Any]:
     runtime = current_runtime()
-    return {
+    health: dict[str, Any] = {
         "status": "ok",
         "version": __version__,
         "seed": runtime.settings.seed,
         "dataset": runtime.settings.dataset,
         "tenants": len(runtime.store.tenant_names()),
     }
+    if runtime.state_file is not None:
+        saves = runtime.state_file.health()
+        health["saves"] = saves
+        if saves["failures"] or saves["error"]:
+            health["status"] = "degraded"  # serving, but something is not being saved
+    return health
 
 
 @operation("createToken")
 async def create_token(body: dict[str, Any] | None = None, **_: Any) -> tuple[dict[str, Any], int]:
     body = body or {}
     runtime = current_runtime()
-    tenant = body.get("tenant", DEFAULT_TENANT)
+    if "tenant" in body:
+        tenant = _tenant_name(body["tenant"])
+        require_admin("a token for a named tenant")
+    else:
+        # Exposed, a caller who names no tenant gets one of their own, never somebody else's default.
+        tenant = admin.fresh_tenant() if admin.exposed() else DEFAULT_TENANT
     expires_in = body.get("expiresIn", DEFAULT_EXPIRES_IN)
     token = mint_token(runtime.settings.jwt_secret, runtime.auth_clock, tenant, expires_in)
     expires_at = runtime.auth_clock.now() + timedelta(seconds=expires_in)
     return {"token": token, "tenant": tenant, "expiresAt": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")}, 201
+
+
+def _tenant_name(raw: Any) -> str:
+    try:
+        return check_tenant_name(raw)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc), VALIDATION_ERROR, [FieldProblem("tenant", str(exc))]) from None
 
 
 @operation("getDatasets")
@@ -62,7 +83,11 @@ async def reset_tenant(body: dict[str, Any] | None = None, **_: Any) -> dict[str
             UNKNOWN_DATASET,
             [FieldProblem("dataset", "unknown dataset")],
         )
-    tenant = current_runtime().store.reset(context["token_info"]["tenant"], body.get("seed"), dataset)
+    if dataset in admin.LARGE_DATASETS:
+        require_admin(f"loading the {dataset!r} dataset")
+    name = context["token_info"]["tenant"]
+    # A dataset build takes up to seconds of CPU: off the event loop, so that other tenants are still served.
+    tenant = await asyncio.to_thread(current_runtime().store.reset, name, body.get("seed"), dataset)
     return {"tenant": tenant.name, "seed": tenant.seed, "dataset": tenant.dataset}
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
 
+from elevate_sandbox.api.admin import require_admin
 from elevate_sandbox.api.common import current_tenant, no_content
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
@@ -15,10 +17,19 @@ from elevate_sandbox.domain.snapshot import TABLES
 from elevate_sandbox.journal import DEFAULT_LIMIT
 from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 
+if TYPE_CHECKING:
+    from elevate_sandbox.store import Tenant
+
 
 @operation("exportSandboxState")
 async def export_sandbox_state(full: bool = False, **_: Any) -> dict[str, Any]:
     tenant = current_tenant()
+    # Off the event loop: a large tenant (and its base's digest, computed once) takes seconds to write out,
+    # and other tenants must not wait.
+    return await asyncio.to_thread(_export, tenant, full)
+
+
+def _export(tenant: Tenant, full: bool) -> dict[str, Any]:
     if tenant.base is not None and not full:
         tenant.base.digest()  # computed once per base, outside the lock (a million records take seconds)
     with tenant.lock:
@@ -34,8 +45,9 @@ async def free_sandbox_tenant(**_: Any) -> ConnexionResponse:
 
 @operation("importSandboxState")
 async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]:
-    # Checked whole before the tenant is touched: a bad document changes nothing.
-    restored = read_tenant(body, current_runtime().store.bases)
+    require_admin("importing a state document")
+    # Checked whole before the tenant is touched (a bad document changes nothing), off the event loop.
+    restored = await asyncio.to_thread(read_tenant, body, current_runtime().store.bases)
     tenant = current_tenant()
     with tenant.lock:
         install(tenant, restored)

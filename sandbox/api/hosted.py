@@ -1,8 +1,10 @@
 """The hosted pages under /_sandbox/hosted: public HTML (no bearer token), the URL names the tenant.
 
 Each page is found by what its URL carries: a payment link's token, a mandate flow's token or a payout id,
-in the tenant named by the ``tenant`` query parameter (absent: the default tenant). Refusals render as
-HTML pages with the error's status, since the reader is a person in a browser.
+in the tenant named by the ``tenant`` query parameter (absent: the default tenant), and opens only with the
+page's ``key`` (domain/hosted.py). A wrong key, an unknown tenant and an unknown record all get the same
+404 page, checked in that order, so that nothing about other tenants can be probed. Refusals render as HTML
+pages with the error's status, since the reader is a person in a browser.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from elevate_sandbox.auth import DEFAULT_TENANT
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import PaymentProviderStatus
 from elevate_sandbox.domain.errors import NotFound, SandboxError
-from elevate_sandbox.domain.hosted import TENANT_PARAM
+from elevate_sandbox.domain.hosted import (
+    APPROVAL_PAGE,
+    KEY_PARAM,
+    MANDATE_PAGE,
+    PAY_PAGE,
+    TENANT_PARAM,
+    page_key_matches,
+)
 from elevate_sandbox.domain.mandates import FLOW_OPEN_STATUSES
 from elevate_sandbox.domain.models import PaymentLink, PaymentProvider, SitePaymentMandate
 from elevate_sandbox.domain.outbound import PENDING_APPROVAL
@@ -31,6 +40,7 @@ from elevate_sandbox.web.layout import error_page
 
 HTML = "text/html"
 TITLES = {400: "Request refused", 404: "Page not found", 503: "Provider unavailable"}
+NO_SUCH_PAGE = "There is no such page: the link may be mistyped, or belong to a sandbox that was reset."
 
 
 def html(body: Html, status: int = 200) -> ConnexionResponse:
@@ -62,20 +72,29 @@ def hosted_page(handler: Callable[..., Awaitable[ConnexionResponse]]) -> Callabl
 
 
 @contextmanager
-def tenant_backend(tenant: str | None) -> Iterator[Backend]:
-    """The named tenant's backend under its lock; an unknown tenant is a 404 (pages never create tenants)."""
-    name = tenant or DEFAULT_TENANT
-    found = current_runtime().store.find(name)
+def page_backend(page: str, record: str | int, tenant: str | None, key: str | None) -> Iterator[Backend]:
+    """The backend of the tenant a hosted page belongs to, under its lock, once the page's key checks out.
+
+    Pages never create tenants. Every way of not finding the page is the same 404, whatever it was.
+    """
+    runtime = current_runtime()
+    if not page_key_matches(runtime.settings.hosted_page_secret, tenant, page, record, key):
+        raise NotFound(NO_SUCH_PAGE)
+    found = runtime.store.find(tenant or DEFAULT_TENANT)
     if found is None:
-        raise NotFound(f"No sandbox tenant {name!r} has this page")
+        raise NotFound(NO_SUCH_PAGE)
     with found.lock:
-        yield found.backend
+        try:
+            yield found.backend
+        except NotFound:
+            raise NotFound(NO_SUCH_PAGE) from None
 
 
-def self_reference(key: str | int, tenant: str | None) -> str:
+def self_reference(record: str | int, tenant: str | None, key: str | None) -> str:
     """A URL reference from a hosted page to itself, relative so that it works behind any public URL prefix."""
-    reference = quote(str(key), safe="")
-    return f"{reference}?{urlencode({TENANT_PARAM: tenant})}" if tenant else reference
+    reference = quote(str(record), safe="")
+    params = {**({TENANT_PARAM: tenant} if tenant else {}), **({KEY_PARAM: key} if key else {})}
+    return f"{reference}?{urlencode(params)}" if params else reference
 
 
 def _provider_for(b: Backend, flow: SitePaymentMandate, contract_owner_id: int) -> PaymentProvider | None:
@@ -115,40 +134,44 @@ def approval_view(b: Backend, payment_id: int) -> pages.ApprovalView:
 
 @operation("getHostedPaymentPage")
 @hosted_page
-async def get_hosted_payment_page(token: str, tenant: str | None = None, **_: Any) -> ConnexionResponse:
-    with tenant_backend(tenant) as b:
+async def get_hosted_payment_page(
+    token: str, tenant: str | None = None, key: str | None = None, **_: Any
+) -> ConnexionResponse:
+    with page_backend(PAY_PAGE, token, tenant, key) as b:
         view = payment_view(b, b.get_payment_link(token))
-        return html(pages.payment_page(view, self_reference(token, tenant)))
+        return html(pages.payment_page(view, self_reference(token, tenant, key)))
 
 
 @operation("submitHostedPayment")
 @hosted_page
 async def submit_hosted_payment(
-    token: str, body: dict[str, Any], tenant: str | None = None, **_: Any
+    token: str, body: dict[str, Any], tenant: str | None = None, key: str | None = None, **_: Any
 ) -> ConnexionResponse:
-    with tenant_backend(tenant) as b:
+    with page_backend(PAY_PAGE, token, tenant, key) as b:
         link = b.get_payment_link(token)
         if body["action"] == pages.DECLINE:
-            return html(pages.payment_declined(payment_view(b, link), self_reference(token, tenant)))
+            return html(pages.payment_declined(payment_view(b, link), self_reference(token, tenant, key)))
         b.pay_payment_link(token)
         return html(pages.payment_paid(payment_view(b, link)))
 
 
 @operation("getHostedMandatePage")
 @hosted_page
-async def get_hosted_mandate_page(flow_token: str, tenant: str | None = None, **_: Any) -> ConnexionResponse:
-    with tenant_backend(tenant) as b:
+async def get_hosted_mandate_page(
+    flow_token: str, tenant: str | None = None, key: str | None = None, **_: Any
+) -> ConnexionResponse:
+    with page_backend(MANDATE_PAGE, flow_token, tenant, key) as b:
         view = mandate_view(b, flow_token)
         is_open = view.mandate.status in FLOW_OPEN_STATUSES
-        return html(pages.mandate_page(view, self_reference(flow_token, tenant), is_open))
+        return html(pages.mandate_page(view, self_reference(flow_token, tenant, key), is_open))
 
 
 @operation("submitHostedMandate")
 @hosted_page
 async def submit_hosted_mandate(
-    flow_token: str, body: dict[str, Any], tenant: str | None = None, **_: Any
+    flow_token: str, body: dict[str, Any], tenant: str | None = None, key: str | None = None, **_: Any
 ) -> ConnexionResponse:
-    with tenant_backend(tenant) as b:
+    with page_backend(MANDATE_PAGE, flow_token, tenant, key) as b:
         flow = b.get_mandate_flow(flow_token)
         if body["action"] == pages.PROVIDER_DOWN:
             # A simulated outage: the customer leaves through exitURL and the mandate stays as it was.
@@ -163,20 +186,20 @@ async def submit_hosted_mandate(
 @operation("getHostedOutboundApproval")
 @hosted_page
 async def get_hosted_outbound_approval(
-    outbound_payment_id: int, tenant: str | None = None, **_: Any
+    outbound_payment_id: int, tenant: str | None = None, key: str | None = None, **_: Any
 ) -> ConnexionResponse:
-    with tenant_backend(tenant) as b:
+    with page_backend(APPROVAL_PAGE, outbound_payment_id, tenant, key) as b:
         view = approval_view(b, outbound_payment_id)
         waiting = view.payment.status is PENDING_APPROVAL
-        return html(pages.approval_page(view, self_reference(outbound_payment_id, tenant), waiting))
+        return html(pages.approval_page(view, self_reference(outbound_payment_id, tenant, key), waiting))
 
 
 @operation("submitHostedOutboundApproval")
 @hosted_page
 async def submit_hosted_outbound_approval(
-    outbound_payment_id: int, body: dict[str, Any], tenant: str | None = None, **_: Any
+    outbound_payment_id: int, body: dict[str, Any], tenant: str | None = None, key: str | None = None, **_: Any
 ) -> ConnexionResponse:
     approve = body["action"] == pages.APPROVE
-    with tenant_backend(tenant) as b:
+    with page_backend(APPROVAL_PAGE, outbound_payment_id, tenant, key) as b:
         b.decide_outbound_approval(outbound_payment_id, approve=approve)
         return html(pages.approval_decided(approval_view(b, outbound_payment_id), approve))

@@ -1,17 +1,20 @@
-"""ASGI middleware: the body size limit, and the runtime that handlers of this app read."""
+"""ASGI middleware: the runtime that handlers of this app read, and the complete-body reader in front of them."""
 
 from __future__ import annotations
 
+import asyncio
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from elevate_sandbox.domain.errors import PayloadTooLarge
+from elevate_sandbox.domain.errors import PayloadTooLarge, RequestTimeout
 
 if TYPE_CHECKING:
     from elevate_sandbox.runtime import Runtime
 
 Scope = dict[str, Any]
 CURRENT_RUNTIME: ContextVar[Runtime] = ContextVar("sandbox_runtime")
+# A client gets this long to send a whole body: a slow client holds a connection, never the sandbox.
+BODY_TIMEOUT_SECONDS = 30.0
 
 
 def current_runtime() -> Runtime:
@@ -34,75 +37,58 @@ class RuntimeMiddleware:
             CURRENT_RUNTIME.reset(token)
 
 
-class BodyLimitMiddleware:
-    """Refuses bodies over the limit with 413, from Content-Length or while streaming, never reading past it.
+class ClientGone(Exception):
+    """The client disconnected before its body was complete: nothing is to be done or answered."""
 
-    A chunked body (no Content-Length) is buffered up to the limit and replayed with its length, because
-    Connexion's validation takes a body without Content-Length for no body at all.
+
+def has_body(headers: dict[bytes, bytes]) -> bool:
+    """Whether a request announces a body (a non-zero Content-Length, or chunked transfer)."""
+    declared = headers.get(b"content-length")
+    if declared is not None:
+        return declared.strip() not in (b"0", b"")
+    return b"chunked" in headers.get(b"transfer-encoding", b"").lower()
+
+
+async def read_body(receive: Any, headers: dict[bytes, bytes], max_bytes: int) -> bytes:
+    """The whole body, never more than ``max_bytes`` (413) nor slower than BODY_TIMEOUT_SECONDS (408).
+
+    The handler only ever sees a complete body: a client that disconnects half way raises ClientGone, so
+    an aborted upload changes nothing (it used to be applied with whatever had arrived).
     """
+    declared = headers.get(b"content-length", b"").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    chunks, seen, more = [], 0, True
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    raise ClientGone
+                chunk = message.get("body", b"")
+                seen += len(chunk)
+                if seen > max_bytes:
+                    raise _too_large(max_bytes)
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+    except TimeoutError:
+        raise RequestTimeout(f"The request body did not arrive within {BODY_TIMEOUT_SECONDS:g} seconds") from None
+    return b"".join(chunks)
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None:
-            if declared.strip().isdigit() and int(declared) > self.max_bytes:
-                raise self._too_large()
-            await self.app(scope, self._counting(receive), send)
-            return
-        if b"chunked" not in headers.get(b"transfer-encoding", b"").lower():
-            await self.app(scope, receive, send)
-            return
-        body = await self._read_all(receive)
-        replayed = {**scope, "headers": [*scope["headers"], (b"content-length", str(len(body)).encode())]}
-        await self.app(replayed, self._replay(body, receive), send)
+def replay(body: bytes, receive: Any) -> Any:
+    """A receive callable that hands out ``body`` in one message, then whatever the client sends next."""
+    sent = False
 
-    def _counting(self, receive: Any) -> Any:
-        seen = 0
+    async def replay_receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
 
-        async def limited_receive() -> dict[str, Any]:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise self._too_large()
-            return message
+    return replay_receive
 
-        return limited_receive
 
-    async def _read_all(self, receive: Any) -> bytes:
-        chunks, seen, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_bytes:
-                raise self._too_large()
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        return b"".join(chunks)
-
-    @staticmethod
-    def _replay(body: bytes, receive: Any) -> Any:
-        sent = False
-
-        async def replay_receive() -> dict[str, Any]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return replay_receive
-
-    def _too_large(self) -> PayloadTooLarge:
-        return PayloadTooLarge(f"The request body is larger than the limit of {self.max_bytes} bytes")
+def _too_large(max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body is larger than the limit of {max_bytes} bytes")

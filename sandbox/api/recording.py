@@ -17,6 +17,8 @@ from elevate_sandbox.store import Store
 logger = logging.getLogger("elevate_sandbox.journal")
 # Reading the journal is not recorded: a reader polling it would fill it with itself.
 UNRECORDED_PATHS = frozenset({"/_sandbox/requests", "/_sandbox/requests/"})
+# The journal's status for a client that disconnected before its request was answered (nginx's 499).
+CLIENT_CLOSED = 499
 
 
 class _Capture:
@@ -33,7 +35,9 @@ class _Capture:
         self.status = 500  # an exchange that ends without a response start failed
 
     def saw_request(self, message: dict[str, Any]) -> None:
-        if message.get("type") == "http.request":
+        if message.get("type") == "http.disconnect" and not self.response_headers:
+            self.status = CLIENT_CLOSED  # gone before an answer: not a failure of the sandbox
+        elif message.get("type") == "http.request":
             body = message.get("body") or b""
             self.request_size += len(body)
             if len(self.request) < BODY_LIMIT:

@@ -67,8 +67,11 @@ class Backend:
         rng: random.Random,
         public_base_url: str = "http://127.0.0.1:8080",
         tenant: str | None = None,
+        page_secret: bytes | None = None,
     ) -> None:
-        self._ctx = Context(state, clock, rng, public_base_url.rstrip("/"), Index.build(state), tenant)
+        self._ctx = Context(
+            state, clock, rng, public_base_url.rstrip("/"), Index.build(state), tenant, page_secret=page_secret
+        )
 
     @property
     def state(self) -> TenantState:

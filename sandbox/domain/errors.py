@@ -52,6 +52,8 @@ PAYMENT_LINK_TARGET = "PAYMENT_LINK_TARGET"
 PROVIDER_INACTIVE = "PROVIDER_INACTIVE"
 PAYMENT_NOT_OPEN = "PAYMENT_NOT_OPEN"
 UNKNOWN_DATASET = "UNKNOWN_DATASET"
+# A date the contract allows but the sandbox's calendar arithmetic cannot hold (domain/limits.py).
+DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
 # Control API refusals (the clock, simulations, snapshots).
 SCENARIO_NOT_APPLICABLE = "SCENARIO_NOT_APPLICABLE"
 CLOCK_BACKWARDS = "CLOCK_BACKWARDS"
@@ -69,7 +71,7 @@ BUSINESS_CODES = frozenset(
         INSUFFICIENT_CREDIT, APPROVAL_REQUIRED, PAYMENT_LINK_TARGET, PROVIDER_INACTIVE,
         PAYMENT_NOT_OPEN, INVALID_SORT, INVALID_FIELDS, INVALID_FILTER, PATCH_INVALID,
         PATCH_READ_ONLY, PATCH_TEST_FAILED, NOT_FOUND, SCENARIO_NOT_APPLICABLE, CLOCK_BACKWARDS,
-        SNAPSHOT_INVALID,
+        SNAPSHOT_INVALID, DATE_OUT_OF_RANGE,
     }
 )
 
@@ -79,14 +81,14 @@ BUSINESS_CODES = frozenset(
 # refusal of a schema-valid request with 409 Conflict, so that a client (or a fuzzer) can tell "your
 # request is malformed" (400) from "your request is fine but this tenant's data says no" (inferred,
 # docs/fidelity.md). The list-query codes stay 400 (they only occur with --strict-inferred), and so do
-# the control API's refusals.
+# the control API's refusals and a date the sandbox cannot hold (the input, not the data, is refused).
 NOT_FOUND_CODES = frozenset(
     {CUSTOMER_NOT_FOUND, SITE_NOT_FOUND, INVOICE_NOT_FOUND, PAYMENT_PROVIDER_NOT_FOUND, CONTRACT_OWNER_NOT_FOUND}
 )
 STAY_400_CODES = frozenset(
     {
         INVALID_SORT, INVALID_FIELDS, INVALID_FILTER, VALIDATION_ERROR, UNKNOWN_DATASET,
-        SCENARIO_NOT_APPLICABLE, CLOCK_BACKWARDS, SNAPSHOT_INVALID,
+        SCENARIO_NOT_APPLICABLE, CLOCK_BACKWARDS, SNAPSHOT_INVALID, DATE_OUT_OF_RANGE,
     }
 )
 
@@ -198,3 +200,35 @@ class UnsupportedMediaType(SandboxError):
 
     code: str = UNSUPPORTED_MEDIA_TYPE
     status = 415
+
+
+# Transport limits (issue 15): what a request may weigh before the sandbox reads it.
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+URI_TOO_LONG = "URI_TOO_LONG"
+HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
+NESTING_TOO_DEEP = "NESTING_TOO_DEEP"
+ADMIN_KEY_REQUIRED = "ADMIN_KEY_REQUIRED"
+
+
+@dataclass
+class RequestTimeout(SandboxError):
+    """408: the body did not arrive in time."""
+
+    code: str = REQUEST_TIMEOUT
+    status = 408
+
+
+@dataclass
+class UriTooLong(SandboxError):
+    """414: the path and query are over the limit."""
+
+    code: str = URI_TOO_LONG
+    status = 414
+
+
+@dataclass
+class HeadersTooLarge(SandboxError):
+    """431: too many headers, or too many bytes of them."""
+
+    code: str = HEADERS_TOO_LARGE
+    status = 431

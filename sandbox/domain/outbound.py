@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from elevate_sandbox.domain import magic
+from elevate_sandbox.domain import limits, magic
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import ForcedOutcome, PaymentMethod, ThirdPartyOutboundPaymentStatus
 from elevate_sandbox.domain.errors import (
@@ -194,10 +194,13 @@ def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(use_credit, bool) or not isinstance(patched["reference"], str):
             raise TypeError("useCustomerCreditBalance must be a boolean and reference a string")
         raw_date = patched.get("executionDate")
+        execution_date = date.fromisoformat(raw_date) if raw_date is not None else None
+        if execution_date is not None and not limits.date_in_range(execution_date):
+            raise ValueError(f"executionDate must be a date {limits.date_range_text()}")
         return {
             "amount": to_money(patched["amountInMajorCurrency"]), "reference": patched["reference"],
             "description": patched.get("description"),
-            "execution_date": date.fromisoformat(raw_date) if raw_date is not None else None,
+            "execution_date": execution_date,
             "use_customer_credit_balance": use_credit,
             "status": ThirdPartyOutboundPaymentStatus(patched["thirdPartyOutboundPaymentStatus"]),
         }

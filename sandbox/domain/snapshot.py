@@ -2,9 +2,10 @@
 
 Records are written field for field under their Python names (snake_case); Decimals, dates and instants
 as strings, enums as their values. Reading builds a whole new TenantState or refuses the document with
-SNAPSHOT_INVALID naming the first bad value: a wrong type, an unknown or missing field, a duplicate id,
-a reference to a record that does not exist, or a sequence behind its table. A copy-on-write tenant
-(domain/overlay.py) is written as its own part only: its changed and new records, the base keys it
+SNAPSHOT_INVALID naming the first bad value: a wrong type, a value outside what the domain holds (limits.py:
+int64 ids, money in pennies, bounded text, dates the rules can compute with), an unknown or missing field, a
+duplicate id, a reference to a record that does not exist, or a sequence behind its table. A copy-on-write
+tenant (domain/overlay.py) is written as its own part only: its changed and new records, the base keys it
 removed and its sequences (``dump_changes``); ``load_changes`` lays them over the same base again.
 """
 
@@ -21,8 +22,9 @@ from functools import cache
 from typing import Any
 
 from elevate_sandbox.clock import parse_instant
+from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
-from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, InvalidRequest
+from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.models import (
     BalanceAdjustment,
     ContractOwner,
@@ -91,7 +93,9 @@ class BadValue(Exception):
 
 
 def _problem(where: str, message: str) -> InvalidRequest:
-    return InvalidRequest(f"The state document is not valid: {where}: {message}", SNAPSHOT_INVALID)
+    return InvalidRequest(
+        f"The state document is not valid: {where}: {message}", SNAPSHOT_INVALID, [FieldProblem(where, message)]
+    )
 
 
 # --- writing ------------------------------------------------------------------------------------------
@@ -131,6 +135,20 @@ def _expect(kind: type | tuple[type, ...], what: str) -> Callable[[Any], Any]:
     return read
 
 
+def _integer(value: Any) -> int:
+    number = _expect(int, "an integer")(value)
+    if not 0 <= number <= limits.MAX_INTEGER:
+        raise BadValue(f"{number} is outside 0..{limits.MAX_INTEGER} (int64, JSON-safe)")
+    return number
+
+
+def _text(value: Any) -> str:
+    text = _expect(str, "a string")(value)
+    if len(text) > limits.MAX_TEXT:
+        raise BadValue(f"longer than {limits.MAX_TEXT} characters")
+    return text
+
+
 def _decimal(value: Any) -> Decimal:
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise BadValue(f"expected a decimal string, not {type(value).__name__}")
@@ -140,19 +158,27 @@ def _decimal(value: Any) -> Decimal:
         raise BadValue(f"{value!r} is not a decimal") from exc
     if not amount.is_finite():
         raise BadValue(f"{value!r} is not a finite decimal")
+    if abs(amount) > limits.MAX_AMOUNT or amount.as_tuple().exponent < limits.MONEY_EXPONENT:  # type: ignore[operator]
+        raise BadValue(f"{value!r} is not an amount in pennies up to {limits.MAX_AMOUNT}")
     return amount
+
+
+def _in_range(day: Any) -> Any:
+    if not limits.date_in_range(day):
+        raise BadValue(f"{day.isoformat()} is not {limits.date_range_text()}")
+    return day
 
 
 def _instant(value: Any) -> datetime:
     try:
-        return parse_instant(_expect(str, "an ISO instant")(value))
-    except ValueError as exc:
+        return _in_range(parse_instant(_expect(str, "an ISO instant")(value)))
+    except (ValueError, OverflowError) as exc:
         raise BadValue(f"{value!r} is not an ISO instant") from exc
 
 
 def _date(value: Any) -> date:
     try:
-        return date.fromisoformat(_expect(str, "an ISO date")(value))
+        return _in_range(date.fromisoformat(_expect(str, "an ISO date")(value)))
     except ValueError as exc:
         raise BadValue(f"{value!r} is not an ISO date") from exc
 
@@ -167,6 +193,13 @@ def _member(enum: type[Enum]) -> Callable[[Any], Any]:
     return read
 
 
+def _bounded_list(value: Any) -> list[Any]:
+    entries = _expect(list, "a list")(value)
+    if len(entries) > limits.MAX_LIST:
+        raise BadValue(f"more than {limits.MAX_LIST} entries")
+    return entries
+
+
 @cache
 def reader(hint: Any) -> Callable[[Any], Any]:
     """A function that checks a JSON value against a field's type hint and returns the field value."""
@@ -176,14 +209,14 @@ def reader(hint: Any) -> Callable[[Any], Any]:
         return lambda value: None if value is None else inner(value)
     if origin is list:
         item = reader(typing.get_args(hint)[0])
-        return lambda value: [item(entry) for entry in _expect(list, "a list")(value)]
+        return lambda value: [item(entry) for entry in _bounded_list(value)]
     simple: dict[Any, Callable[[Any], Any]] = {
         Decimal: _decimal,
         datetime: _instant,
         date: _date,
         bool: _expect(bool, "true or false"),
-        int: _expect(int, "an integer"),
-        str: _expect(str, "a string"),
+        int: _integer,
+        str: _text,
     }
     if hint in simple:
         return simple[hint]
@@ -257,8 +290,10 @@ def _load_sequences(raw: Any) -> dict[str, int]:
     if not isinstance(raw, dict):
         raise _problem("sequences", "expected an object of integers")
     for name, value in raw.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise _problem(f"sequences.{name}", "expected a non-negative integer")
+        if name not in TABLES:
+            raise _problem(f"sequences.{name}", "unknown sequence")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limits.MAX_INTEGER:
+            raise _problem(f"sequences.{name}", f"expected an integer in 0..{limits.MAX_INTEGER}")
     return dict(raw)
 
 

@@ -11,7 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from elevate_sandbox.clock import Clock, FrozenClock, SystemClock, parse_instant
-from elevate_sandbox.domain.errors import CLOCK_BACKWARDS, VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.domain import limits
+from elevate_sandbox.domain.errors import (
+    CLOCK_BACKWARDS,
+    DATE_OUT_OF_RANGE,
+    VALIDATION_ERROR,
+    FieldProblem,
+    InvalidRequest,
+)
 from elevate_sandbox.domain.progression import Change, run_due
 
 if TYPE_CHECKING:
@@ -91,6 +98,10 @@ def move_clock(
         raise _invalid("to", f"{iso(to)} is before the clock's now ({iso(now)}): time never goes back", CLOCK_BACKWARDS)
     if to is not None and to - now > MAX_ADVANCE:
         raise _invalid("to", f"at most {MAX_ADVANCE.days} days ahead in one call")
+    target = to if to is not None else (now + advance_by if advance_by is not None else now)
+    if not limits.date_in_range(target):  # many ten-year moves would otherwise reach datetime's end
+        field = "to" if to is not None else "advanceBy"
+        raise _invalid(field, f"the clock stays {limits.date_range_text()}", DATE_OUT_OF_RANGE)
     if freeze is True and not is_frozen(backend.clock):
         backend.clock = FrozenClock(now)
     elif freeze is False and is_frozen(backend.clock):

@@ -164,8 +164,9 @@
 
   // --- tables ---------------------------------------------------------------------------------------------
 
-  const hosted = (page, key) =>
-    `hosted/${page}/${encodeURIComponent(key)}?tenant=${encodeURIComponent(state.overview.tenant)}`;
+  const hosted = (page, key, pageKey) =>
+    `hosted/${page}/${encodeURIComponent(key)}?tenant=${encodeURIComponent(state.overview.tenant)}` +
+    `&key=${encodeURIComponent(pageKey)}`;
   const link = (href, text, name) =>
     el("a", { class: "act", href, target: "_blank", rel: "noopener", "data-link": name }, text);
   const flowOpen = (r) => r.status === "NEW" || r.status === "CREATED";
@@ -181,7 +182,7 @@
     { key: "paymentLinks", title: "Payment links", count: "paymentLinks", columns: [
       ["ID", (r) => r.id, "num"], ["For", linkTarget], ["Customer", customerCell, "text"],
       ["Amount", (r) => money(r.amountInMajorCurrency), "num"], ["Paid", (r) => badge(r.paid ? "PAID" : "UNPAID")],
-      ["Page", (r) => link(hosted("pay", r.token), r.paid ? "View" : "Pay", "pay")],
+      ["Page", (r) => link(hosted("pay", r.token, r.pageKey), r.paid ? "View" : "Pay", "pay")],
     ] },
     { key: "invoices", title: "Invoices", count: "invoices", wide: true, columns: [
       ["ID", (r) => r.id, "num"], ["Number", (r) => r.invoiceNumber], ["Type", (r) => r.billRunType],
@@ -202,7 +203,7 @@
     { key: "mandates", title: "Mandates", count: "mandates", wide: true, kind: "mandates", columns: [
       ["Reference", (r) => el("code", {}, r.mandateReference)], ["Method", (r) => r.paymentMethod],
       ["Customer", customerCell, "text"], ["Site", (r) => r.siteName, "text"], ["Status", (r) => badge(r.status)],
-      ["Page", (r) => flowOpen(r) ? link(hosted("mandates", r.flowToken), "Open flow", "mandate") : ""],
+      ["Page", (r) => flowOpen(r) ? link(hosted("mandates", r.flowToken, r.pageKey), "Open flow", "mandate") : ""],
     ] },
     { key: "refunds", title: "Refunds", count: "refunds", wide: true, kind: "refunds", columns: [
       ["ID", (r) => r.id, "num"], ["Invoice", (r) => r.invoiceId, "num"], ["Customer", customerCell, "text"],
@@ -216,7 +217,7 @@
       ["Credit", (r) => (r.useCustomerCreditBalance ? "yes" : "no")],
       ["Status", (r) => badge(r.thirdPartyOutboundPaymentStatus)],
       ["Page", (r) => r.thirdPartyOutboundPaymentStatus === "PENDING_APPROVAL"
-        ? link(hosted("outbound-approvals", r.id), "Approve", "approval") : ""],
+        ? link(hosted("outbound-approvals", r.id, r.pageKey), "Approve", "approval") : ""],
     ] },
     { key: "customerPayments", title: "Customer payments", count: "customerPayments", columns: [
       ["ID", (r) => r.id, "num"], ["Customer", customerCell, "text"], ["Type", (r) => r.type],
