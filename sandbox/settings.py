@@ -67,6 +67,12 @@ class Settings:
         return not is_loopback(self.host)
 
     @property
+    def guarded(self) -> bool:
+        """Whether named tenants, imports and large datasets need the admin key: exposed, and not --insecure
+        (which says that everyone who can reach the sandbox may do anything)."""
+        return self.exposed and not self.insecure
+
+    @property
     def default_secret(self) -> bool:
         """Whether tokens are signed with the secret printed in this source (anyone can sign them)."""
         return self.jwt_secret == DEFAULT_JWT_SECRET

@@ -186,3 +186,11 @@ def test_serve_on_port_0_prints_the_port_it_got() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_insecure_means_everyone_may_do_anything() -> None:
+    app = create_app(make_settings(host="0.0.0.0", insecure=True))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        named = client.post("/_sandbox/tokens", json={"tenant": "default"})
+        assert named.status_code == 201 and named.json()["tenant"] == "default"
+        assert client.post("/_sandbox/tokens", json={}).json()["tenant"] == "default"

@@ -1,6 +1,7 @@
 """Who may do what on an exposed sandbox (docs/security.md): the admin key and the fresh tenants.
 
-On loopback everything stays as friendly as ever. Once the sandbox listens beyond this machine, the calls
+On loopback, or with --insecure, everything stays as friendly as ever. Once the sandbox listens beyond this
+machine without --insecure, the calls
 that reach someone else's tenant or the whole machine need the admin key (SANDBOX_ADMIN_KEY, sent as the
 X-Sandbox-Admin-Key header): a token for a *named* tenant, importing a state document, loading a large
 dataset. Without it, POST /_sandbox/tokens hands out a fresh tenant nobody can guess.
@@ -23,14 +24,15 @@ GUEST_PREFIX = "guest-"
 
 
 def exposed() -> bool:
-    """Whether this sandbox listens beyond loopback."""
-    return current_runtime().settings.exposed
+    """Whether this sandbox listens beyond loopback and guards what reaches beyond a caller's tenant."""
+    return current_runtime().settings.guarded
 
 
 def require_admin(what: str) -> None:
-    """Refuse ``what`` with 403 unless the sandbox is on loopback or the request carries the admin key."""
+    """Refuse ``what`` with 403 unless the sandbox is unguarded (loopback, --insecure) or the request carries
+    the admin key."""
     settings = current_runtime().settings
-    if not settings.exposed:
+    if not settings.guarded:
         return
     given = request.headers.get(ADMIN_HEADER, "")
     if settings.admin_key and hmac.compare_digest(given.encode(), settings.admin_key.encode()):
