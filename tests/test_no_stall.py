@@ -71,7 +71,8 @@ def test_other_tenants_are_served_within_100_ms_while_a_large_dataset_builds() -
                 assert response.status_code == 200
                 time.sleep(0.01)
             thread.join()
-        assert len(builds) == 3 and sum(builds) > 1.0, builds  # the other tenant was timed during real builds
+        # The other tenant was timed during real builds (a reset to a base already built takes milliseconds).
+        assert len(builds) == 3 and min(builds) > 0.1, builds
         assert len(latencies) >= 20
         print(
             f"builds {[round(b, 2) for b in builds]} s; other tenant: {len(latencies)} requests, "
