@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.tools import PRISM_JS, ROOT, memory_mb, pinned, python
+from elevate_sandbox.readiness import stop_process
 
 SPEC = ROOT / "openapi" / "elevate-payments.yaml"
 SERVER_CORE = 0
@@ -93,13 +94,8 @@ class Server:
         return self.process.pid
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
 
     def reset(self) -> None:
         """Start the sandbox's tenant again from its dataset (POST /_sandbox/reset), so that what a run

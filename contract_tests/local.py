@@ -7,21 +7,12 @@ taking turns on one interpreter lock (the quick profile's time was half waiting 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
-import httpx
+from elevate_sandbox.readiness import free_port, stop_process, wait_until_healthy
 
 STARTUP_TIMEOUT = 30.0
-
-
-def free_port(host: str) -> int:
-    """A TCP port nobody listens on right now (here, not from elevate_sandbox.live: that imports the app)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 class LocalSandbox:
@@ -38,19 +29,15 @@ class LocalSandbox:
 
     def wait(self) -> LocalSandbox:
         """Wait until the health check answers (the start overlaps the kit's own start-up)."""
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise RuntimeError(f"the sandbox did not start: {error.strip()[-500:]}")
-            try:
-                if httpx.get(f"{self.base_url}/_sandbox/health", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
+        if wait_until_healthy(self.base_url, STARTUP_TIMEOUT, self._check_alive):
+            return self
         self.stop()
         raise RuntimeError(f"the sandbox did not answer on {self.base_url} within {STARTUP_TIMEOUT:.0f} s")
+
+    def _check_alive(self) -> None:
+        if self.process.poll() is not None:
+            error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+            raise RuntimeError(f"the sandbox did not start: {error.strip()[-500:]}")
 
     @staticmethod
     def local_token(tenant: str) -> str:
@@ -62,10 +49,4 @@ class LocalSandbox:
         return mint_token(DEFAULT_JWT_SECRET, SystemClock(), tenant)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from dataclasses import replace
 from types import TracebackType
 
-import httpx
 import uvicorn
 
 from elevate_sandbox import serving
 from elevate_sandbox.app import create_app
 from elevate_sandbox.auth import DEFAULT_TENANT, mint_token
 from elevate_sandbox.clock import SystemClock
+from elevate_sandbox.readiness import free_port, wait_until_healthy
 from elevate_sandbox.settings import Settings
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 class LiveSandbox:
@@ -50,14 +41,8 @@ class LiveSandbox:
     def start(self) -> LiveSandbox:
         """Start serving and wait until the health check answers."""
         self._thread.start()
-        deadline = time.monotonic() + self._timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/_sandbox/health", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
+        if wait_until_healthy(self.base_url, self._timeout):
+            return self
         self.stop()
         raise RuntimeError(f"the sandbox did not answer on {self.base_url} within {self._timeout} s")
 
