@@ -1,6 +1,6 @@
 # The Elevate payments sandbox: a stateful local Elevate on port 8080 (`docker compose up`, or see README).
 # Two stages: the first builds the wheel from the source; the second installs only that wheel (not editable,
-# no [kit] or [dev] extra, no build tools) into /opt/venv. tests/test_docker_command.py runs these same steps.
+# no [kit] or [dev] extra, no build tools) into /opt/venv. tests/server/test_docker_command.py runs these same steps.
 
 FROM python:3.11-slim AS build
 WORKDIR /src

@@ -1,7 +1,7 @@
 """Deliberately broken variants of the sandbox: the proof that the kit catches what is wrong.
 
 Each ``Fault`` wraps the real ``create_app(...)`` ASGI app and rewrites some requests or responses, the
-way a buggy implementation would behave. ``tests/test_kit_catches_faults.py`` serves each variant with
+way a buggy implementation would behave. ``tests/kit/test_kit_catches_faults.py`` serves each variant with
 uvicorn on a free port, runs a focused part of the kit against it, and asserts that the report names
 the operation and the check that caught it.
 """

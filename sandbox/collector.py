@@ -3,7 +3,7 @@
 A full collection walks every tracked object that is not frozen. Left alone, it walks the contract,
 its validators and every record each time (about 50 ms with the demo dataset, more as records are
 created), and the request that happens to trigger it waits: that was the sandbox's p99. Records are
-freed by reference counting when their tenant goes (tests/test_collector.py checks that a tenant's
+freed by reference counting when their tenant goes (tests/store/test_collector.py checks that a tenant's
 records form no cycles), so what has survived a full pass can be frozen: later passes walk only what
 is newer. Installed by `elevate-sandbox serve`, not on import, so a test process keeps the default.
 """

@@ -16,7 +16,7 @@ What is rewritten: OpenAPI's int32/int64 formats become bounds (jsonschema-rs ch
 only), and ``\\s`` in a pattern becomes the characters Python's ``re`` counts as whitespace (the
 ECMA-262 ``\\s`` that jsonschema-rs reads also takes U+FEFF). ``\\w`` and ``\\d`` are ASCII there,
 ``$`` does not match before a trailing newline and formats such as ``date`` and ``uri`` are checked:
-all stricter. tests/test_validation.py holds the compiled check to "never accepts what jsonschema
+all stricter. tests/api/test_validation.py holds the compiled check to "never accepts what jsonschema
 refuses" on generated values.
 """
 
@@ -32,7 +32,7 @@ UNSAFE_KEYWORDS = frozenset({"not", "oneOf", "multipleOf", "uniqueItems", "patte
 UNSAFE_FORMATS = frozenset({"date-time", "regex", "ipv4", "ipv6", "hostname", "idn-hostname", "idn-email"})
 # Escapes a pattern may use: \w, \d (ASCII in jsonschema-rs: stricter), \s (rewritten) and escaped punctuation.
 SAFE_ESCAPES = frozenset("wds\\/-.+*?()[]{}|^$")
-# What Python's re counts as \s in a str pattern (tests/test_validation.py checks it against every code
+# What Python's re counts as \s in a str pattern (tests/api/test_validation.py checks it against every code
 # point; computing it here would cost every start-up most of a second).
 PYTHON_WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"

@@ -6,7 +6,7 @@ about 15 ms; on a failure Connexion's own check runs and raises its own InvalidS
 not the same check: Connexion's also validates each ``default`` against its schema, and the dialects'
 ``$`` differ where the meta-schema matches keys by pattern. So the compiled check stands in only while
 ``create_app`` adds the sandbox's own contracts (any other app in the process, e.g. an integrator's where
-the pytest plugin runs, gets Connexion's check), and tests/test_contract_check.py runs Connexion's full
+the pytest plugin runs, gets Connexion's check), and tests/api/test_contract_check.py runs Connexion's full
 check on the shipped contracts.
 """
 

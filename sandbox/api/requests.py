@@ -31,7 +31,7 @@ def keep_parsed(scope: Scope, request: ConnexionRequest) -> None:
     """Keep what validating ``request`` parsed, for the handler's request of the same operation.
 
     ConnexionRequest keeps its parsed parameters in ``_query_params`` and ``_path_params`` (None until
-    first read); connexion is pinned, and tests/test_decorators.py holds handlers' arguments to
+    first read); connexion is pinned, and tests/api/test_decorators.py holds handlers' arguments to
     Connexion's own. The dicts are kept, not the request: it refers to the scope, and a cycle through
     every request's scope would leave each one to the cyclic collector.
     """

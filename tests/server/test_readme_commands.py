@@ -1,6 +1,6 @@
 """The shell walk-throughs of the README and docs/, run as a reader would run them, against a live sandbox.
 
-Each block marked `<!-- run by tests/test_readme_commands.py -->` runs in bash with `-euo pipefail`
+Each block marked `<!-- run by tests/server/test_readme_commands.py -->` runs in bash with `-euo pipefail`
 (so any failing command fails the test), with the README's `http://127.0.0.1:8080` pointed at a
 sandbox started here on a free port (and `.venv/bin/elevate-sandbox` at this interpreter's).
 """
@@ -20,8 +20,8 @@ import pytest
 from elevate_sandbox.live import LiveSandbox
 from elevate_sandbox.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-MARKER = "<!-- run by tests/test_readme_commands.py -->"
+ROOT = Path(__file__).resolve().parents[2]
+MARKER = "<!-- run by tests/server/test_readme_commands.py -->"
 README_URL = "http://127.0.0.1:8080"
 
 

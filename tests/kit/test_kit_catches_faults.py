@@ -25,7 +25,7 @@ from elevate_sandbox.contract_tests.faults import Fault, FaultGroup, catalogue, 
 from elevate_sandbox.contract_tests.rewriting import Exchange, Rewriting, Served
 from elevate_sandbox.settings import DEFAULT_JWT_SECRET, Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KIT = PROJECT_ROOT / "contract_tests"
 FAULTS = catalogue(mint_token(DEFAULT_JWT_SECRET, SystemClock(), "default"))
 # Faults that cannot hide one another share a server and a kit run: the suite's time stays bounded.

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.stateful import collect_transitions
 
 from elevate_sandbox.fidelity import strict_contract
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi" / "elevate-payments.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "elevate-payments.yaml"
 TXT = r"^[\w\s%£@&#=':;`’,|!_—–()\\/\-+.?*]*$"
 METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 

@@ -27,7 +27,7 @@ import yaml
 
 from elevate_sandbox.live import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 IMAGE_PATHS = ("/opt/venv", "/wheels", "/src", "/data")
 # What the final image must not hold: the kit's and the developers' tools.
