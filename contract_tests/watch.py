@@ -17,6 +17,7 @@ import httpx
 import requests
 
 from elevate_sandbox.contract_tests.report import Recorder, TargetFailure, now_iso
+from elevate_sandbox.contract_tests.target import http_client
 
 CHECK = "target_answers"
 PROBE_TIMEOUT = 10.0
@@ -82,7 +83,8 @@ class Watch:
         if not self.probe_url:
             return True
         try:
-            httpx.get(self.probe_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=PROBE_TIMEOUT)
+            with http_client(timeout=PROBE_TIMEOUT) as client:
+                client.get(self.probe_url, headers={"Authorization": f"Bearer {self.token}"})
         except httpx.HTTPError:
             return False
         return True
