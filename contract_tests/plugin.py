@@ -247,6 +247,7 @@ class KitPlugin:
         phase = self.phases.get(console.phase_of(item.nodeid))
         if phase is not None and not phase.begun:
             phase.begun, phase.started, phase.checks_before = True, time.monotonic(), self.recorder.checks_run
+        WATCH.last = None
         WATCH.guard()
 
     @pytest.hookimpl(wrapper=True)
@@ -299,25 +300,23 @@ class KitPlugin:
     def _failure_outside_checks(self, item: pytest.Item, exc: Exception) -> None:
         """A test that failed outside any named check (a request refused on the way): a finding, with the
         operation and curl of its last request when it made one."""
-        api = getattr(item, "funcargs", {}).get("api")
-        last = getattr(api, "last", None)
-        base = getattr(api, "base_url", "")
-        operation = console.phase_of(item.nodeid)
-        if last is not None:
-            operation = spec.label_for(last.method, str(last.url).removeprefix(base))
-        name = item.nodeid.split("::")[-1].split("[")[0]
         text = str(exc) or type(exc).__name__
-        self.recorder.failure(operation, name, text.splitlines()[0][:200], text, api.curl() if last else "")
-        self.recorder.take_pending()
+        self._outside_checks(item.nodeid, text.splitlines()[0], text)
         self.tests_with_findings.add(item.nodeid)
 
     def _unexplained_failure(self, report: pytest.TestReport) -> None:
         """A test that failed outside any check (a setup call refused, ...) is a finding all the same."""
         crash = getattr(report.longrepr, "reprcrash", None)
         title = crash.message.splitlines()[0] if crash is not None and crash.message else report.nodeid
-        name = report.nodeid.split("::")[-1].split("[")[0]
         self.recorder.current_test = report.nodeid
-        self.recorder.failure(console.phase_of(report.nodeid), name, title[:200], report.longreprtext[-1500:], "")
+        self._outside_checks(report.nodeid, title, report.longreprtext[-1500:])
+
+    def _outside_checks(self, nodeid: str, title: str, text: str) -> None:
+        # Under the operation of the test's last request when it sent one (not the phase's name: that is
+        # no operation of the contract), with its curl line.
+        operation, curl = WATCH.last_request() or (console.phase_of(nodeid), "")
+        name = nodeid.split("::")[-1].split("[")[0]
+        self.recorder.failure(operation, name, title[:200], text, curl)
         self.recorder.take_pending()
 
     def _progress(self, phase: console.Phase) -> None:

@@ -42,6 +42,16 @@ class Watch:
     probe_url: str = ""
     token: str = ""
     errors: int = 0
+    # The last request sent (operation, curl or what renders it): a test that fails outside any check
+    # (a setup write refused) is reported with it. Cleared when each test starts.
+    last: tuple[str, str | Callable[[], str]] | None = None
+
+    def last_request(self) -> tuple[str, str] | None:
+        """The operation and curl line of the last request since the running test started, if any."""
+        if self.last is None:
+            return None
+        operation, describe = self.last
+        return operation, describe if isinstance(describe, str) else describe()
 
     @property
     def down(self) -> bool:
@@ -56,6 +66,7 @@ class Watch:
     def call(self, operation: str, describe: str | Callable[[], str]) -> Iterator[None]:
         """Around one request to ``operation`` (``describe``: the request as curl, or what renders it)."""
         self.guard()
+        self.last = (operation, describe)
         try:
             yield
         except TRANSPORT_ERRORS as exc:

@@ -146,3 +146,25 @@ def test_every_report_says_what_was_not_tested_and_redacts_tokens(tmp_path: Path
         text = (tmp_path / name).read_text()
         assert "needs the sandbox control API" in text and "s3cr3t" not in text and "$TOKEN" in text, name
         assert "2026-12-03T10:00:00Z" in text, name
+
+
+def test_a_test_failing_before_its_check_names_the_request_that_failed(tmp_path: Path) -> None:
+    # The kit writes a few customer payments when a customer's list is too short for the list checks;
+    # this target shows every customer an empty list and refuses the writes.
+    def empty_list_refused_write(exchange: Exchange) -> None:
+        if exchange.method == "GET":
+            exchange.set_json([])
+        else:
+            exchange.set_json({"message": "refused", "code": "VALIDATION_ERROR"}, 400)
+
+    app = Rewriting(create_app(Settings(port=0, dataset="demo")), "*", r"/v1/customer-payments",
+                    after=empty_list_refused_write)  # fmt: skip
+    with Served(app) as url:
+        done = _verify(tmp_path, "--base-url", url + "/v1", "--report", "out",
+                       "-k", "test_page_size_is_honoured and getCustomerPayments")  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    [finding] = report["failures"]
+    assert finding["operation"] == "POST /customer-payments", finding
+    assert finding["curl"].startswith("curl -X POST") and "/v1/customer-payments" in finding["curl"], finding
+    assert "operations 1/29," in done.stdout, done.stdout  # the refused POST, not a phase name
