@@ -95,6 +95,7 @@ class KitPlugin:
         self.phases: dict[str, console.Phase] = {}
         self.phase_order: list[str] = []
         self.tests_with_findings: set[str] = set()
+        self.deselecting = False
         self.target = self._find_target(config)
         self.recorder = Recorder(op.label for op in spec.operations())
         self.recorder.secrets.append(self.target.token)
@@ -103,7 +104,13 @@ class KitPlugin:
         info.sandbox, info.read_only = self.target.is_sandbox, self.target.read_only
         WATCH.recorder, WATCH.token, WATCH.errors = self.recorder, self.target.token, 0
         WATCH.probe_url = self.target.api_url + (preflight.probe_paths() or [""])[0]
-        contract.configure(self.target, config.getoption("operation"))
+        selected = config.getoption("operation")
+        contract.configure(self.target, selected)
+        if selected:
+            others = len(spec.operations()) - len(set(selected))
+            self.recorder.skipped(
+                f"conformance of the other operations: --operation chose {', '.join(selected)}", others
+            )
         contract.SCHEMA.hooks.register_hook_with_name(self.after_validate, "after_validate")
 
     def _find_target(self, config: pytest.Config) -> Target:
@@ -201,6 +208,14 @@ class KitPlugin:
 
     # -- pytest hooks --------------------------------------------------------------------------------
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        # Tests left out by -k or -m are not tested, and every report says so (--read-only counts its own).
+        if not self.deselecting:
+            keyword = self.config.getoption("keyword", "")
+            self.recorder.skipped(f"not selected by -k {keyword!r}" if keyword else "not selected", len(items))
+
+    # Last, so that the phases count the tests -k and -m left.
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         deselected = []
         kept = []
@@ -218,7 +233,9 @@ class KitPlugin:
                 item.add_marker(pytest.mark.skip(reason=SANDBOX_ONLY_REASON))
             kept.append(item)
         if deselected:
+            self.deselecting = True
             config.hook.pytest_deselected(items=deselected)
+            self.deselecting = False
             items[:] = kept
             self.recorder.skipped(READ_ONLY_REASON, len(deselected))
         # Deterministic checks first, fuzzing last: a target that falls over under fuzzing still gets
