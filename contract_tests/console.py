@@ -108,7 +108,7 @@ def summary(recorder: Recorder, report_dir: str | None, verbose: bool) -> list[s
         reasons = sorted(recorder.not_tested.items(), key=lambda pair: -pair[1])
         shown = reasons if verbose else reasons[:NOT_TESTED_LINES]
         lines.append("Not tested:")
-        lines += [f"  {count:>3} tests: {reason}" for reason, count in shown]
+        lines += [f"  {count:>3} {'test ' if count == 1 else 'tests'}: {reason}" for reason, count in shown]
         if len(shown) < len(reasons):
             rest = sum(count for _, count in reasons[len(shown) :])
             lines.append(f"  {rest:>3} tests for {len(reasons) - len(shown)} other reasons (in the reports)")
