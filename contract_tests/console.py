@@ -64,7 +64,7 @@ def progress_line(number: int, count: int, phase: Phase, recorder: Recorder) -> 
     """``[3/7] lists: 72 tests, 240 checks, 0 failed, 8 skipped (4.2 s)``."""
     checks = recorder.checks_run - phase.checks_before
     return (
-        f"[{number}/{count}] {phase.name}: {phase.total} tests, {checks} checks, "
+        f"[{number}/{count}] {phase.name}: {phase.total} {'test' if phase.total == 1 else 'tests'}, {checks} checks, "
         f"{phase.failed} failed, {phase.skipped} skipped ({time.monotonic() - phase.started:.1f} s)"
     )
 
