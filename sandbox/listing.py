@@ -25,6 +25,8 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 
+# The query parameters every list takes; the others are its filters (resources.py) or scopes (handlers).
+LIST_PARAMETERS = frozenset({"page", "pageSize", "sort", "fields"})
 MAX_PAGE_SIZE = 1000
 MAX_PAGE = 2**31 - 1  # PageParam is int32 (reference 3.1); Connexion does not check the format
 Record = Mapping[str, Any]
