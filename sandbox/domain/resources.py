@@ -17,16 +17,29 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
+from elevate_sandbox.domain.enums import (
+    BillRunType,
+    CustomerPaymentType,
+    InvoicePaymentStatus,
+    MandateStatus,
+    PaymentMethod,
+    PaymentProviderStatus,
+    ThirdPartyOutboundPaymentStatus,
+    ThirdPartyPaymentStatus,
+    ThirdPartyRefundStatus,
+)
 from elevate_sandbox.listing import FilterKind, FilterSpec
 
 
 class ValueType(StrEnum):
-    """How a member's value is rendered, and what the contract types it as."""
+    """How a member's value is rendered and read back, and what the contract types it as.
+
+    A member holding one of the contract's enums has that StrEnum as its type instead.
+    """
 
     INTEGER = "integer"
     DECIMAL = "decimal"  # money and percentages: Decimal in the model, a JSON number out
     TEXT = "text"
-    ENUM = "enum"  # a StrEnum in the model, its value out
     BOOLEAN = "boolean"
     DATE = "date"  # yyyy-MM-dd
     DATETIME = "datetime"  # yyyy-MM-ddTHH:mm:ssZ
@@ -59,7 +72,7 @@ class Field:
 
     api: str
     attr: str
-    type: ValueType
+    type: ValueType | type[StrEnum]
     read_only: bool = False
     sortable: bool = True
     filter: FilterKind | None = None
@@ -123,7 +136,7 @@ class Resource:
         return out
 
 
-INTEGER, DECIMAL, TEXT, ENUM = ValueType.INTEGER, ValueType.DECIMAL, ValueType.TEXT, ValueType.ENUM
+INTEGER, DECIMAL, TEXT = ValueType.INTEGER, ValueType.DECIMAL, ValueType.TEXT
 BOOLEAN, DATE, DATETIME, INTEGERS = ValueType.BOOLEAN, ValueType.DATE, ValueType.DATETIME, ValueType.INTEGERS
 STRING_FILTER, ID_FILTER, INTEGER_FILTER = FilterKind.STRING, FilterKind.ID, FilterKind.INTEGER
 BOOLEAN_FILTER = FilterKind.BOOLEAN
@@ -155,9 +168,9 @@ SITE = Resource(
         Field("postcode", "postcode", TEXT),
         Field("startDate", "start_date", DATE),
         Field("endDate", "end_date", DATE),
-        Field("paymentMethod", "payment_method", ENUM),
+        Field("paymentMethod", "payment_method", PaymentMethod),
         Field("mandateReference", "mandate_reference", TEXT),
-        Field("mandateStatus", "mandate_status", ENUM),
+        Field("mandateStatus", "mandate_status", MandateStatus),
     ),
     contract="control",
 )
@@ -168,14 +181,14 @@ INVOICE = Resource(
         Field("id", "id", INTEGER, read_only=True),
         Field("customerId", "customer_id", INTEGER),
         Field("siteId", "site_id", INTEGER),
-        Field("billRunType", "bill_run_type", ENUM),
+        Field("billRunType", "bill_run_type", BillRunType),
         Field("billRunId", "bill_run_id", INTEGER),
         Field("invoiceNumber", "invoice_number", TEXT),
         Field("invoiceDate", "invoice_date", DATE),
         Field("dueDate", "due_date", DATE),
         Field("amountInMajorCurrency", "amount", DECIMAL),
         Field("currencyId", "currency_id", INTEGER),
-        Field("paymentStatus", "payment_status", ENUM),
+        Field("paymentStatus", "payment_status", InvoicePaymentStatus),
         Field("collectedAmountInMajorCurrency", "collected", DECIMAL),
         Field("refundedAmountInMajorCurrency", "refunded", DECIMAL),
         Field("outstandingAmountInMajorCurrency", "outstanding", DECIMAL),
@@ -188,10 +201,10 @@ PAYMENT_PROVIDER = Resource(
     "PaymentProviderFields",
     (
         Field("id", "id", INTEGER, read_only=True),
-        Field("type", "type", ENUM, filter=STRING_FILTER),
+        Field("type", "type", PaymentMethod, filter=STRING_FILTER),
         Field("name", "name", TEXT),
         Field("directDebitWithName", "direct_debit_with_name", TEXT),
-        Field("status", "status", ENUM),
+        Field("status", "status", PaymentProviderStatus),
         Field("creditorIdentifier", "creditor_identifier", TEXT),
         Field("instantBankPayments", "instant_bank_payments", BOOLEAN, filter=BOOLEAN_FILTER),
         Field("retryIfPossible", "retry_if_possible", BOOLEAN, filter=BOOLEAN_FILTER),
@@ -211,15 +224,18 @@ def _invoice_payment(schema: str, invoice_member: str) -> Resource:
         (
             Field("id", "id", INTEGER, read_only=True),
             Field(invoice_member, "invoice_id", INTEGER, filter=ID_FILTER),
-            Field("thirdPartyPaymentStatus", "third_party_payment_status", ENUM),
+            Field("thirdPartyPaymentStatus", "third_party_payment_status", ThirdPartyPaymentStatus),
             Field("amountInMajorCurrency", "amount", DECIMAL),
             Field("currencyId", "currency_id", INTEGER, read_only=True),
             Field("description", "description", TEXT),
             Field("metaData", "meta_data", TEXT, read_only=True),
             Field("errorInfo", "error_info", TEXT, read_only=True),
-            Field("paymentMethod", "payment_method", ENUM),
+            Field("paymentMethod", "payment_method", PaymentMethod),
             Field("paymentDate", "payment_date", DATE, read_only=True),
-            Field("customerPaymentType", "customer_payment_type", ENUM, read_only=True, filter=STRING_FILTER),
+            Field(
+                "customerPaymentType", "customer_payment_type", CustomerPaymentType,
+                read_only=True, filter=STRING_FILTER,
+            ),
             Field("customerPaymentId", "customer_payment_id", INTEGER, read_only=True, filter=ID_FILTER),
         ),
     )
@@ -234,11 +250,11 @@ REFUND = Resource(
         Field("id", "id", INTEGER, read_only=True),
         Field("invoiceId", "invoice_id", INTEGER, filter=INTEGER_FILTER),
         Field("customerId", "customer_id", INTEGER, read_only=True, filter=INTEGER_FILTER),
-        Field("billRunType", "bill_run_type", ENUM, filter=STRING_FILTER),
-        Field("thirdPartyRefundStatus", "third_party_refund_status", ENUM, read_only=True),
+        Field("billRunType", "bill_run_type", BillRunType, filter=STRING_FILTER),
+        Field("thirdPartyRefundStatus", "third_party_refund_status", ThirdPartyRefundStatus, read_only=True),
         Field("description", "description", TEXT),
         Field("errorInfo", "error_info", TEXT, read_only=True),
-        Field("paymentMethod", "payment_method", ENUM),
+        Field("paymentMethod", "payment_method", PaymentMethod),
         Field("amountInMajorCurrency", "amount", DECIMAL),
     ),
 )
@@ -253,13 +269,15 @@ CUSTOMER_PAYMENT = Resource(
         Field("currencyId", "currency_id", INTEGER, read_only=True),
         Field("description", "description", TEXT),
         Field("reference", "reference", TEXT),
-        Field("type", "type", ENUM),
+        Field("type", "type", PaymentMethod),
         Field("paymentDate", "payment_date", DATE, read_only=True),
-        Field("customerPaymentType", "customer_payment_type", ENUM, read_only=True, filter=STRING_FILTER),
+        Field(
+            "customerPaymentType", "customer_payment_type", CustomerPaymentType, read_only=True, filter=STRING_FILTER
+        ),
         Field("txnType", "txn_type", TEXT, read_only=True),
         Field("invoiceNumber", "invoice_number", TEXT, read_only=True),
         Field("invoiceId", "invoice_id", INTEGER),
-        Field("billRunType", "bill_run_type", ENUM),
+        Field("billRunType", "bill_run_type", BillRunType),
     ),
 )
 
@@ -306,7 +324,7 @@ PAYMENT_PROVIDER_MANDATE = Resource(
         Field("postcode", "postcode", TEXT),
         Field("countryCode", "country_code", TEXT),
         Field("telephoneNumber", "telephone", TEXT),
-        Field("status", "status", ENUM),
+        Field("status", "status", MandateStatus),
     ),
 )
 
@@ -330,7 +348,7 @@ INSTANT_BANK_PAYMENT = Resource(
         Field("mandateReference", "mandate_reference", TEXT),
         Field("amountInMajorCurrency", "amount", DECIMAL),
         Field("description", "description", TEXT),
-        Field("paymentMethod", "payment_method", ENUM),
+        Field("paymentMethod", "payment_method", PaymentMethod),
         Field("reference", "reference", TEXT),
         Field("creationDate", "creation_date", DATETIME),
     ),
@@ -363,7 +381,7 @@ OUTBOUND_PAYMENT = Resource(
         Field("description", "description", TEXT),
         Field("executionDate", "execution_date", DATE),
         Field("useCustomerCreditBalance", "use_customer_credit_balance", BOOLEAN),
-        Field("thirdPartyOutboundPaymentStatus", "status", ENUM),
+        Field("thirdPartyOutboundPaymentStatus", "status", ThirdPartyOutboundPaymentStatus),
     ),
 )
 

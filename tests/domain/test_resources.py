@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -51,21 +52,26 @@ def _properties(resource: Resource) -> dict[str, dict[str, Any]]:
     return _resolve(spec, spec["components"]["schemas"][resource.schema])["properties"]
 
 
-def _is_enum(spec: dict[str, Any], prop: dict[str, Any]) -> bool:
-    parts = [prop, *prop.get("allOf", [])]
-    return any("enum" in _resolve(spec, part) for part in parts)
+def _enum_values(spec: dict[str, Any], prop: dict[str, Any]) -> list[str] | None:
+    for part in [prop, *prop.get("allOf", [])]:
+        values = _resolve(spec, part).get("enum")
+        if values is not None:
+            return values
+    return None
 
 
-def _type_agrees(resource: Resource, kind: ValueType, prop: dict[str, Any]) -> bool:
+def _type_agrees(resource: Resource, kind: ValueType | type[StrEnum], prop: dict[str, Any]) -> bool:
     spec = SPECS[resource.contract]
-    if _is_enum(spec, prop):
-        return kind is ValueType.ENUM
+    is_enum = not isinstance(kind, ValueType)
+    documented = _enum_values(spec, prop)
+    if documented is not None:
+        return is_enum and set(documented) == {member.value for member in kind}
     prop = _resolve(spec, prop)
     json_type, form = prop.get("type"), prop.get("format")
     if json_type == "string":
         wanted = {"date": ValueType.DATE, "date-time": ValueType.DATETIME}.get(form)
-        # The control schemas type some enums as plain strings.
-        return kind is wanted if wanted else kind in (ValueType.TEXT, ValueType.ENUM)
+        # The control schemas (and MandateStatus, whose values are not published) type enums as plain strings.
+        return kind is wanted if wanted else is_enum or kind is ValueType.TEXT
     if json_type == "array":
         return kind is ValueType.INTEGERS and prop["items"].get("type") == "integer"
     return {"integer": ValueType.INTEGER, "number": ValueType.DECIMAL, "boolean": ValueType.BOOLEAN}[json_type] is kind
