@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from elevate_sandbox.api.common import backend, money, rendered, strict_inferred
-from elevate_sandbox.api.lists import list_response
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.domain.models import CustomerPayment
@@ -39,7 +39,7 @@ async def get_customer_payments(**params: Any) -> Response:
             payments = [p for p in payments if p.amount < 0]
         if params.get("filter"):
             payments = [p for p in payments if _text_matches(p.to_api(), params["filter"])]
-        return list_response(payments, params, CUSTOMER_PAYMENT, owner=b, strict=strict_inferred())
+        return list_response(payments, ListQuery(params, strict_inferred()), CUSTOMER_PAYMENT, owner=b)
 
 
 @operation("createCustomerPayment")
@@ -87,6 +87,6 @@ async def get_customer_credit_status(**params: Any) -> Response:
         table = b.state.customers
         customers = table.values() if ids is None else [table[i] for i in sorted(ids) if i in table]
         return list_response(
-            customers, params, CUSTOMER_CREDIT_STATUS, owner=b, strict=strict_inferred(),
+            customers, ListQuery(params, strict_inferred()), CUSTOMER_CREDIT_STATUS, owner=b,
             render=lambda c: b.get_credit_status(c.id),
         )  # fmt: skip

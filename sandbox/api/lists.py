@@ -9,6 +9,7 @@ each record's JSON. Everything arrives as an argument: nothing here reads the re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -16,20 +17,48 @@ from starlette.responses import Response
 
 from elevate_sandbox.api.rendering import JSON, json_list_response, render_cache
 from elevate_sandbox.domain.resources import Resource
-from elevate_sandbox.listing import list_page, paging
+from elevate_sandbox.listing import FilterKind, FilterSpec, Predicate, list_page, make_predicate, paging
 
 # Lenient mode's answer to list parameters it did not use: unknown sort/fields names (the docs' shared
 # example names `name`, which most lists do not have) and unreadable filter values.
 IGNORED_HEADER = "X-Sandbox-Ignored"
 
 
+@dataclass
+class ListQuery:
+    """A list request's parameters, as the handler collected them, and what a lenient list left out.
+
+    ``strict`` (--strict-inferred) refuses unknown sort and fields names and unreadable filters;
+    otherwise they are left out, collected in ``ignored`` and named in the X-Sandbox-Ignored header.
+    """
+
+    params: Mapping[str, Any]
+    strict: bool
+    ignored: list[str] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ignored = None if self.strict else []
+
+    def given(self, name: str) -> Any:
+        """A parameter's value; None when it is absent or empty (an empty filter filters nothing)."""
+        value = self.params.get(name)
+        return None if value == "" else value
+
+    def related_filter(self, name: str, kind: FilterKind) -> Predicate | None:
+        """The test of a filter on another record than the listed one (a payment's invoice), if given.
+
+        The predicate reads a mapping holding the related value under ``name``.
+        """
+        raw = self.given(name)
+        return None if raw is None else make_predicate(FilterSpec(name, name, kind), raw, self.ignored)
+
+
 def list_response(
     records: Iterable[Any],
-    params: Mapping[str, Any],
+    query: ListQuery,
     resource: Resource,
     *,
     owner: Any,
-    strict: bool,
     table: str | None = None,
     in_id_order: bool = True,
     render: Callable[[Any], Mapping[str, Any]] | None = None,
@@ -37,14 +66,13 @@ def list_response(
     """One page of ``records`` as a JSON response; InvalidRequest on a bad page, sort, fields or filter.
 
     ``owner`` is the tenant's backend: its render cache keeps each record's rendering while the record's
-    fields stay unchanged. ``strict`` (--strict-inferred) refuses unknown sort and fields names and
-    unreadable filters; otherwise they are left out and named in the X-Sandbox-Ignored header. Records
-    come in id order unless ``in_id_order`` is False, which lets a list in the default order render
-    one page only. ``render`` replaces ``to_api()`` (uncached) for items the domain computes from more
-    than one record. ``table`` names the table when ``records`` are all of it: a plain page of it (no
-    filter, sort or fields) is then kept whole until the backend's revision moves.
+    fields stay unchanged. Records come in id order unless ``in_id_order`` is False, which lets a list
+    in the default order render one page only. ``render`` replaces ``to_api()`` (uncached) for items the
+    domain computes from more than one record. ``table`` names the table when ``records`` are all of
+    it: a plain page of it (no filter, sort or fields) is then kept whole until the backend's revision
+    moves.
     """
-    ignored: list[str] | None = None if strict else []
+    params, ignored = query.params, query.ignored
 
     def page(render_row: Callable[[Any], Mapping[str, Any]]) -> list[Any]:
         return list_page(

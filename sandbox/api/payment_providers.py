@@ -8,7 +8,7 @@ from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
 from elevate_sandbox.api.common import backend, no_content, rendered, strict_inferred
-from elevate_sandbox.api.lists import list_response
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
@@ -24,7 +24,7 @@ async def get_payment_providers(**params: Any) -> Response:
             providers, name = table.values(), "payment_providers"
         else:
             providers, name = [p for p in table.values() if owner in p.contract_owner_ids], None
-        return list_response(providers, params, PAYMENT_PROVIDER, owner=b, strict=strict_inferred(), table=name)
+        return list_response(providers, ListQuery(params, strict_inferred()), PAYMENT_PROVIDER, owner=b, table=name)
 
 
 @operation("createPaymentProvider")

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from elevate_sandbox.api.common import backend, optional_money, rendered, strict_inferred
-from elevate_sandbox.api.lists import list_response
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.domain.resources import REFUND
@@ -21,7 +21,7 @@ async def get_refunds(**params: Any) -> Response:
         scoped = isinstance(customer_id, int) and not isinstance(customer_id, bool)
         refunds = b.index.refunds_of(customer_id) if scoped else b.state.refunds.values()
         table = None if scoped else "refunds"
-        return list_response(refunds, params, REFUND, owner=b, strict=strict_inferred(), table=table)
+        return list_response(refunds, ListQuery(params, strict_inferred()), REFUND, owner=b, table=table)
 
 
 @operation("createRefund")

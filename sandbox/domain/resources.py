@@ -118,9 +118,12 @@ class Resource:
         return tuple(FilterSpec(f.api, f.api, f.filter) for f in self.fields if f.filter is not None)
 
     @cached_property
-    def attributes(self) -> dict[str, str]:
-        """API member -> model attribute."""
-        return {f.api: f.attr for f in self.fields}
+    def _members_by_attribute(self) -> dict[str, str]:
+        return {f.attr: f.api for f in self.fields}
+
+    def member(self, attr: str) -> str:
+        """The API member that renders a model attribute."""
+        return self._members_by_attribute[attr]
 
     @cached_property
     def _plan(self) -> tuple[tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None], ...]:
