@@ -336,24 +336,6 @@ def paging(params: Mapping[str, Any]) -> tuple[int, int]:
     return values["page"], values["pageSize"]
 
 
-def _filtered(
-    records: Iterable[Any], predicates: list[Predicate], keys: set[str] | None, render: Callable[[Any], Record]
-) -> list[Record]:
-    """One pass: the records passing every predicate; collects every record's keys into ``keys``."""
-    rows = []
-    for record in map(render, records):
-        if keys is not None:
-            keys.update(record.keys())
-        if all(test(record) for test in predicates):
-            rows.append(record)
-    return rows
-
-
-def _allowed(explicit: Collection[str] | None, known: set[str] | None) -> Collection[str]:
-    """The names a caller allowed, or by default every key some record has."""
-    return explicit if explicit is not None else known or set()
-
-
 def _as_is(record: Any) -> Record:
     return record
 
@@ -377,8 +359,8 @@ def list_page(
     params: Mapping[str, Any],
     filters: Sequence[FilterSpec] = (),
     *,
-    sortable: Collection[str] | None = None,
-    projectable: Collection[str] | None = None,
+    sortable: Collection[str],
+    projectable: Collection[str],
     default_sort: str = "id",
     render: Callable[[Any], Record] | None = None,
     presorted: bool = False,
@@ -386,11 +368,13 @@ def list_page(
 ) -> list[dict[str, Any]]:
     """Filter, sort, slice and project one page of records; InvalidRequest on a bad sort/fields/filter.
 
-    ``render`` turns each record into its API mapping (records are mappings already when it is None,
-    and rows are then copies; rows from ``render`` are returned as it gave them). ``presorted`` promises
-    that ``records`` come in ascending ``default_sort`` order (the tables are dicts in id order), so
-    that a list in the default order renders only the page it returns. Given an ``ignored`` list
-    (lenient mode), unknown sort and fields names and unreadable filters are named there, not refused.
+    ``sortable`` and ``projectable`` name what ``sort`` and ``fields`` may ask for (a resource's table
+    gives them). ``render`` turns each record into its API mapping (records are mappings already when
+    it is None, and rows are then copies; rows from ``render`` are returned as it gave them).
+    ``presorted`` promises that ``records`` come in ascending ``default_sort`` order (the tables are
+    dicts in id order), so that a list in the default order renders only the page it returns. Given an
+    ``ignored`` list (lenient mode), unknown sort and fields names and unreadable filters are named
+    there, not refused.
     """
     copies = render is None
     render = render or _as_is
@@ -401,18 +385,12 @@ def list_page(
         if params.get(spec.param) not in (None, "")
     ]
     sort_text, fields_text = params.get("sort"), params.get("fields")
+    keys = parse_sort(sort_text, sortable, ignored) if sort_text else []
+    names = parse_fields(fields_text, projectable, ignored) if fields_text else None
     start, stop = (page - 1) * size, page * size
-    if sortable is not None and projectable is not None:
-        keys = parse_sort(sort_text, sortable, ignored) if sort_text else []
-        names = parse_fields(fields_text, projectable, ignored) if fields_text else None
-        if presorted and all(key == (default_sort, False) for key in keys):
-            return _project(_in_given_order(records, predicates, render, start, stop), names, copies)
-        rows = _filtered(records, predicates, None, render)
-    else:
-        known: set[str] = set()
-        rows = _filtered(records, predicates, known, render)
-        keys = parse_sort(sort_text, _allowed(sortable, known), ignored) if sort_text else []
-        names = parse_fields(fields_text, _allowed(projectable, known), ignored) if fields_text else None
+    if presorted and all(key == (default_sort, False) for key in keys):
+        return _project(_in_given_order(records, predicates, render, start, stop), names, copies)
+    rows = [row for row in map(render, records) if all(test(row) for test in predicates)]
     # The default order is also the last tie-breaker, so ties keep id order whatever the input order.
     tie_break = [] if any(name == default_sort for name, _ in keys) else [(default_sort, False)]
     return _project(sort_records(rows, keys + tie_break)[start:stop], names, copies)
