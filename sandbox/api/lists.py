@@ -60,30 +60,29 @@ def list_response(
     *,
     owner: Any,
     table: str | None = None,
-    in_id_order: bool = True,
     render: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> Response:
     """One page of ``records`` as a JSON response; InvalidRequest on a bad page, sort, fields or filter.
 
-    ``owner`` is the tenant's backend: its render cache keeps each record's rendering while the record's
-    fields stay unchanged. Records come in id order unless ``in_id_order`` is False, which lets a list
-    in the default order render one page only. ``render`` replaces ``to_api()`` (uncached) for items the
-    domain computes from more than one record. ``table`` names the table when ``records`` are all of
-    it: a plain page of it (no filter, sort or fields) is then kept whole until the backend's revision
-    moves.
+    ``records`` come in id order (the tables and the index lists are kept so), which lets a list in the
+    default order render one page only. ``owner`` is the tenant's backend: its render cache keeps each
+    record's rendering while the record's fields stay unchanged. ``render`` replaces ``to_api()``
+    (uncached) for items the domain computes from more than one record. ``table`` names the table when
+    ``records`` are all of it: a plain page of it (no filter, sort or fields) is then kept whole until
+    the backend's revision moves.
     """
     params, ignored = query.params, query.ignored
 
     def page(render_row: Callable[[Any], Mapping[str, Any]]) -> list[Any]:
         return list_page(
             records, params, resource.filters, sortable=resource.sortable, projectable=resource.projectable,
-            render=render_row, presorted=in_id_order, ignored=ignored,
+            render=render_row, presorted=True, ignored=ignored,
         )  # fmt: skip
 
     if render is not None:
         return _noted(json_list_response(page(render)), ignored)
     cache = render_cache(owner)
-    key = (table, *paging(params)) if table is not None and in_id_order and _plain(params, resource) else None
+    key = (table, *paging(params)) if table is not None and _plain(query, resource) else None
     body = cache.page(key, owner.revision) if key else None
     if body is not None:
         return Response(body, media_type=JSON)
@@ -93,10 +92,10 @@ def list_response(
     return _noted(response, ignored)
 
 
-def _plain(params: Mapping[str, Any], resource: Resource) -> bool:
+def _plain(query: ListQuery, resource: Resource) -> bool:
     """A page in the default order with every field: no filter, sort or fields asked."""
     asked = ("sort", "fields", *(spec.param for spec in resource.filters))
-    return all(params.get(name) in (None, "") for name in asked)
+    return all(query.given(name) is None for name in asked)
 
 
 def _noted(response: Response, ignored: list[str] | None) -> Response:
