@@ -307,13 +307,17 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, _as_text(value))
 
 
+def _key_of(name: str) -> Callable[[Record], tuple[int, Any]]:
+    return lambda record: _sort_key(record[name])
+
+
 def sort_records(records: list[Record], keys: Sequence[tuple[str, bool]]) -> list[Record]:
     """Stable multi-key sort; records lacking a key come first ascending, last descending."""
     # Stable sorts applied from the last key to the first give the lexicographic order.
     for name, descending in reversed(keys):
         present = [r for r in records if _present(r, name)]
         absent = [r for r in records if not _present(r, name)]
-        present.sort(key=lambda r, n=name: _sort_key(r[n]), reverse=descending)
+        present.sort(key=_key_of(name), reverse=descending)
         records = present + absent if descending else absent + present
     return records
 
@@ -336,7 +340,7 @@ def paging(params: Mapping[str, Any]) -> tuple[int, int]:
     return values["page"], values["pageSize"]
 
 
-def _as_is(record: Any) -> Record:
+def _as_is(record: Record) -> Record:
     return record
 
 

@@ -87,7 +87,7 @@ def list_response(
     if body is not None:
         return Response(body, media_type=JSON)
     response = json_list_response(page(cache.renderer(owner.revision)))
-    if key:
+    if key and isinstance(response.body, bytes):
         cache.keep_page(key, owner.revision, response.body)
     return _noted(response, ignored)
 

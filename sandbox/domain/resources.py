@@ -78,6 +78,11 @@ class Field:
     filter: FilterKind | None = None
 
 
+def _format_of(member: Field) -> Callable[[Any], Any] | None:
+    """How a member's model value becomes its API value; None when it is rendered as it is (enums too)."""
+    return _FORMATS.get(member.type) if isinstance(member.type, ValueType) else None
+
+
 @dataclass(frozen=True)
 class Resource:
     """A resource's table, and everything derived from it.
@@ -127,7 +132,7 @@ class Resource:
 
     @cached_property
     def _plan(self) -> tuple[tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None], ...]:
-        return tuple((f.api, attrgetter(f.attr), _FORMATS.get(f.type)) for f in self.fields)
+        return tuple((f.api, attrgetter(f.attr), _format_of(f)) for f in self.fields)
 
     def render(self, record: Any) -> dict[str, object]:
         """The record's API object, members in table order; a member with no value is left out, never null."""
