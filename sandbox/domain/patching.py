@@ -121,6 +121,8 @@ def _read_date(value: Any) -> date:
 
 
 def _read_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"a date-time is required, not {value!r}")
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
