@@ -6,9 +6,6 @@ import copy
 from contextlib import asynccontextmanager
 from typing import Any
 
-from connexion.exceptions import ProblemException
-from starlette.exceptions import HTTPException
-
 from elevate_sandbox.api import errors as error_handlers
 from elevate_sandbox.api import (
     handlers,  # noqa: F401  (importing registers every handler; a broken import stops the start)
@@ -19,7 +16,6 @@ from elevate_sandbox.api.recording import JournalMiddleware, journal_recorder
 from elevate_sandbox.api.registry import resolve
 from elevate_sandbox.api.rendering import OrjsonJsonifier
 from elevate_sandbox.auth import read_token
-from elevate_sandbox.domain.errors import SandboxError
 from elevate_sandbox.http.operations import served_operations
 from elevate_sandbox.http.pipeline import Pipeline
 from elevate_sandbox.http.stock import stock_app
@@ -27,13 +23,6 @@ from elevate_sandbox.persistence import ChangeTracker, StateFile
 from elevate_sandbox.runtime import Runtime
 from elevate_sandbox.settings import Settings
 from elevate_sandbox.store import Store
-
-ERROR_HANDLERS: dict[type[BaseException], Any] = {
-    SandboxError: error_handlers.sandbox_error,
-    ProblemException: error_handlers.problem_error,
-    HTTPException: error_handlers.http_error,
-    Exception: error_handlers.unexpected_error,
-}
 
 
 def _lifespan(state_file: StateFile | None) -> Any:
@@ -102,7 +91,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         body_overrides=body_overrides,
         lifespan=_lifespan(state_file),
         outer=outer,
-        error_handlers=ERROR_HANDLERS,
+        error_handlers=error_handlers.HANDLERS,
     )
     app: Any = stock
     if not settings.stock_connexion:
@@ -116,7 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             runtime=runtime,
             token_info=token_info,
             guard=BodyLimits(None, settings.max_body_bytes, body_overrides),
-            error_handlers=ERROR_HANDLERS,
+            error_handlers=error_handlers.HANDLERS,
             dumps=jsonifier.dumps,
             validate_responses=settings.validate_responses,
             journal=journal_recorder(runtime.store, settings.jwt_secret) if settings.journal_size > 0 else None,

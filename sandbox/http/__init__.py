@@ -15,6 +15,7 @@ parsing and error rules, read from the versions named here.
 
 from __future__ import annotations
 
+import warnings
 from importlib.metadata import version
 
 SUPPORTED_CONNEXION = ((3, 3), (3, 4))  # >= 3.3, < 3.4 (pyproject.toml says the same)
@@ -39,4 +40,16 @@ def check_connexion(installed: str | None = None) -> None:
         )
 
 
+def _import_connexion() -> None:
+    """Import Connexion once, without the deprecation warnings its own imports give (Starlette's test
+    client with httpx rather than httpx2, jsonschema's RefResolver): under an integrator's
+    ``filterwarnings = error`` they would stop a test run that merely loads the plugin. Only this import
+    is quietened; the process's warning filters are as they were afterwards."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+        import connexion  # noqa: F401
+
+
 check_connexion()
+_import_connexion()
