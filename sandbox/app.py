@@ -9,6 +9,7 @@ from typing import Any
 from elevate_sandbox.api import errors as error_handlers
 from elevate_sandbox.api import (
     handlers,  # noqa: F401  (importing registers every handler; a broken import stops the start)
+    rendering,
 )
 from elevate_sandbox.api.body_limits import BodyLimits
 from elevate_sandbox.api.middleware import RuntimeMiddleware
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             token_info=token_info,
             guard=BodyLimits(None, settings.max_body_bytes, body_overrides),
             error_handlers=error_handlers.HANDLERS,
-            dumps=jsonifier.dumps,
+            dumps=rendering.dumps,
             validate_responses=settings.validate_responses,
             journal=journal_recorder(runtime.store, settings.jwt_secret) if settings.journal_size > 0 else None,
             touch=runtime.store.touch if state_file is not None else None,

@@ -86,3 +86,56 @@ class Api:
 def api(http: TestClient, token_for: Callable[[str], str], tenant: str) -> Api:
     """A client for a fresh, empty tenant."""
     return Api(http, token_for(tenant))
+
+
+# The edit-test loop runs `pytest -m "not slow"` (under a minute on 2 cores); CI runs everything. Slow are
+# whole modules that start servers, subprocesses, browsers or fuzzers, and any test using a live server.
+SLOW_MODULES = frozenset(
+    {
+        "tests/api/test_negative_fuzz.py",
+        "tests/api/test_pipeline_differential.py",
+        "tests/kit/test_kit_catches_faults.py",
+        "tests/kit/test_kit_cli.py",
+        "tests/kit/test_pytest_plugin.py",
+        "tests/server/test_concurrency.py",
+        "tests/server/test_docker_command.py",
+        "tests/server/test_no_stall.py",
+        "tests/server/test_readme_commands.py",
+        "tests/store/test_scale.py",
+        "tests/store/test_tenant_equivalence.py",
+    }
+)
+SLOW_FOLDERS = ("tests/web/browser/",)
+SLOW_TESTS = frozenset(
+    {
+        "test_the_fast_body_check_never_accepts_what_jsonschema_refuses",
+        "test_the_fast_parameter_check_never_accepts_what_jsonschema_refuses",
+    }
+)
+SLOW_FIXTURES = frozenset({"live", "live_sandbox", "sandbox_process"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        name = getattr(item, "originalname", item.name)
+        if (
+            path in SLOW_MODULES
+            or path.startswith(SLOW_FOLDERS)
+            or name in SLOW_TESTS
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path: Any, config: pytest.Config) -> bool | None:
+    """With `-m "not slow"`, slow modules are not even imported (some build apps and fuzzers at import)."""
+    if config.getoption("markexpr", "").replace(" ", "") != "notslow":
+        return None
+    path = (
+        collection_path.relative_to(config.rootpath).as_posix()
+        if collection_path.is_relative_to(config.rootpath)
+        else ""
+    )
+    return True if path in SLOW_MODULES or path.startswith(SLOW_FOLDERS) else None

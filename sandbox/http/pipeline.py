@@ -77,7 +77,7 @@ class Pipeline:
         token_info: Callable[[str], dict[str, Any] | None],
         guard: BodyLimits,
         error_handlers: dict[type[BaseException], responses.ErrorHandler],
-        dumps: Callable[[Any], str],
+        dumps: Callable[[Any], str | bytes],
         validate_responses: bool,
         journal: Callable[[dict[str, Any], Exchange, float], None] | None,
         touch: Callable[[], None] | None,
@@ -150,7 +150,7 @@ class Pipeline:
             result = await served.handler(**kwargs)
         finally:
             CURRENT_REQUEST.reset(request)
-        response = responses.from_handler(result, served.produces, self.dumps)
+        response = responses.from_handler(result, served.produces, served.json_type, self.dumps)
         if self.validate_responses:
             await self._check_response(served, scope, response)
         return response
@@ -239,7 +239,10 @@ class Pipeline:
         kwargs: dict[str, Any] = {}
         for name, value in path.items():
             definition = served.path_definitions.get(name)
-            kwargs[sanitized(name)] = value if definition is None else _get_val_from_param(value, definition)
+            if definition is None:
+                kwargs[sanitized(name)] = value
+            else:
+                kwargs[served.path_names[name]] = _get_val_from_param(value, definition)
         takes_all = served.has_kwargs
         for name, value in {**served.query_defaults, **query}.items():
             definition = served.query_definitions.get(name)

@@ -24,8 +24,6 @@ from elevate_sandbox.runtime import load_spec
 from elevate_sandbox.settings import CONTROL_SPEC, ELEVATE_SPEC
 from tests.conftest import make_settings
 
-pytestmark = pytest.mark.slow
-
 PIPELINE = create_app(make_settings(dataset="demo", journal_size=50))
 STOCK = create_app(make_settings(dataset="demo", journal_size=50, stock_connexion=True))
 SECRET = PIPELINE.runtime.settings.jwt_secret
