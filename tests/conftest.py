@@ -110,6 +110,17 @@ SLOW_TESTS = frozenset(
     {
         "test_the_fast_body_check_never_accepts_what_jsonschema_refuses",
         "test_the_fast_parameter_check_never_accepts_what_jsonschema_refuses",
+        # each starts a server or a Python process of its own
+        "test_a_killed_sandbox_restarts_from_its_last_periodic_save_and_a_stopped_one_saves",
+        "test_the_state_file_is_saved_on_shutdown_and_restored_on_start",
+        "test_a_corrupt_state_file_stops_the_start_with_a_clear_message",
+        "test_building_and_serving_changes_nothing_process_wide",
+        "test_the_plugin_and_the_app_import_under_warnings_as_errors",
+        "test_serve_on_port_0_prints_the_port_it_got",
+        "test_serve_starts_says_where_and_answers",
+        "test_serve_refuses_an_unknown_dataset",
+        "test_serve_refuses_to_listen_beyond_loopback_with_the_default_secret",
+        "test_schemathesis_loads_every_operation_and_link",
     }
 )
 SLOW_FIXTURES = frozenset({"live", "live_sandbox", "sandbox_process"})
