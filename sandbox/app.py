@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ("/_sandbox", "control", copy.deepcopy(runtime.control_spec), False),
     ]
     jsonifier = OrjsonJsonifier()
-    stock = stock_app(
+    stock = functools.partial(
+        stock_app,
         specs=specs,
         resolve=resolve,
         token_info=token_info,
@@ -90,12 +92,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         validate_responses=settings.validate_responses,
         max_body_bytes=settings.max_body_bytes,
         body_overrides=body_overrides,
-        lifespan=_lifespan(state_file),
         outer=outer,
         error_handlers=error_handlers.HANDLERS,
     )
-    app: Any = stock
-    if not settings.stock_connexion:
+    if settings.stock_connexion:
+        app: Any = stock(lifespan=_lifespan(state_file))
+    else:
         operations = served_operations(
             [("/v1", copy.deepcopy(runtime.elevate_spec)), ("/_sandbox", copy.deepcopy(runtime.control_spec))],
             resolve,
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             validate_responses=settings.validate_responses,
             journal=journal_recorder(runtime.store, settings.jwt_secret) if settings.journal_size > 0 else None,
             touch=runtime.store.touch if state_file is not None else None,
+            lifespan=_lifespan(state_file),
         )
     app.runtime = runtime
     app.state_file = state_file

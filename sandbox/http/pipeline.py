@@ -15,6 +15,7 @@ app then applies every rule again, so its answer is the stock answer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -66,11 +67,16 @@ class Exchange:
 
 
 class Pipeline:
-    """Serves the operations in ``operations``; hands everything else to ``stock``."""
+    """Serves the operations in ``operations``; hands everything else to the app ``build_stock`` makes.
+
+    The stock app is built in a worker thread when the server starts (or on the first request that needs
+    it, without a lifespan): Connexion checks both contracts against the OpenAPI meta-schema when it is
+    built, and the sandbox need not wait for that to answer. ``lifespan`` is run by the pipeline itself.
+    """
 
     def __init__(
         self,
-        stock: ASGIApp,
+        build_stock: Callable[[], ASGIApp],
         operations: list[ServedOperation],
         *,
         runtime: Any,
@@ -81,8 +87,12 @@ class Pipeline:
         validate_responses: bool,
         journal: Callable[[dict[str, Any], Exchange, float], None] | None,
         touch: Callable[[], None] | None,
+        lifespan: Callable[[Any], Any] | None = None,
     ) -> None:
-        self.stock = stock
+        self.build_stock = build_stock
+        self.lifespan = lifespan
+        self._stock: ASGIApp | None = None
+        self._building: asyncio.Future[ASGIApp] | None = None
         self.routes = RouteTable(operations)
         self.runtime = runtime
         self.token_info = token_info
@@ -93,7 +103,42 @@ class Pipeline:
         self.journal = journal
         self.touch = touch
 
+    async def stock(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Hand a request to the stock app, built first if it is not yet."""
+        if self._stock is None:
+            await self._stock_app()
+        await self._stock(scope, receive, send)  # type: ignore[misc]
+
+    async def _stock_app(self) -> ASGIApp:
+        if self._building is None:
+            self._building = asyncio.ensure_future(asyncio.to_thread(self.build_stock))
+        self._stock = await asyncio.shield(self._building)
+        return self._stock
+
+    async def _serve_lifespan(self, receive: Any, send: Any) -> None:
+        """ASGI lifespan: the app's own (the state file), and the stock app built in the background."""
+        message = await receive()
+        context = self.lifespan(self) if self.lifespan is not None else None
+        try:
+            if context is not None:
+                await context.__aenter__()
+            self._building = asyncio.ensure_future(asyncio.to_thread(self.build_stock))
+        except Exception as exc:
+            await send({"type": "lifespan.startup.failed", "message": str(exc)})
+            return
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        assert message["type"] == "lifespan.shutdown"
+        try:
+            if context is not None:
+                await context.__aexit__(None, None, None)
+        finally:
+            await send({"type": "lifespan.shutdown.complete"})
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._serve_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             await self.stock(scope, receive, send)
             return

@@ -101,7 +101,7 @@ def stock_app(
     validate_responses: bool,
     max_body_bytes: int,
     body_overrides: dict[str, int],
-    lifespan: Any,
+    lifespan: Any = None,
     outer: list[tuple[type, dict[str, Any]]],
     error_handlers: dict[type[BaseException], Callable[..., Any]],
 ) -> AsyncApp:
