@@ -89,10 +89,10 @@ class ServedOperation:
         return not self.consumes or mime_type.lower() in MediaTypeDict([(c.lower(), None) for c in self.consumes])
 
 
-def _route(operation: OpenAPIOperation, base_path: str) -> tuple[re.Pattern[str], dict[str, Any]]:
-    """Starlette's pattern and convertors for the route Connexion adds for this operation under its mount."""
+def _route(operation: OpenAPIOperation) -> tuple[re.Pattern[str], dict[str, Any]]:
+    """Starlette's pattern and convertors for the route Connexion adds for this operation in its API's mount."""
     path = starlettify_path(operation.path, operation.get_path_parameter_types())
-    pattern, _format, convertors = compile_path(base_path + path)
+    pattern, _format, convertors = compile_path(path)
     return pattern, convertors
 
 
@@ -119,7 +119,7 @@ def _query_defaults(definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def _serve(operation: OpenAPIOperation, base_path: str, function: Callable[..., Any]) -> ServedOperation:
     arguments, has_kwargs = inspect_function_arguments(function)
-    pattern, convertors = _route(operation, base_path)
+    pattern, convertors = _route(operation)
     by_location: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for parameter in operation.parameters:
         by_location[parameter["in"]].append(parameter)
@@ -181,32 +181,47 @@ def served_operations(
 
 
 class RouteTable:
-    """Starlette's routing (first full match in contract order), trying only the operations whose
-    first two path segments can match: a literal segment only matches itself."""
+    """Starlette's routing: each API's mount, then the first route of it whose path and method match, in
+    contract order, trying only the routes whose first segment can match (a literal matches itself).
+
+    A path the mount would not pass on whole (Starlette's ``.*`` stops at a newline) is left to the
+    stock app, whose routing decides what such a path means.
+    """
 
     def __init__(self, operations: list[ServedOperation]) -> None:
-        self._operations = operations
-        self._by_prefix: dict[str, list[ServedOperation]] = defaultdict(list)
-        self._anywhere: list[ServedOperation] = []  # a parameter in the first two segments
+        self._mounts: dict[str, re.Pattern[str]] = {}
+        self._by_segment: dict[tuple[str, str], list[ServedOperation]] = defaultdict(list)
+        self._anywhere: dict[str, list[ServedOperation]] = defaultdict(list)  # a parameter first
+        self._order = {id(served): i for i, served in enumerate(operations)}
         for served in operations:
-            parts = (served.base_path + served.operation.path).split("/", 3)[:3]
-            if any("{" in part for part in parts):
-                self._anywhere.append(served)
+            base = served.base_path
+            if base not in self._mounts:
+                self._mounts[base] = compile_path(base + "/{path:path}")[0]
+            first = served.operation.path.split("/", 2)[1]
+            if "{" in first:
+                self._anywhere[base].append(served)
             else:
-                self._by_prefix["/".join(parts)].append(served)
+                self._by_segment[(base, first)].append(served)
 
     def match(self, method: str, path: str) -> tuple[ServedOperation | None, dict[str, Any]]:
         """The operation a request is routed to and its path parameters, or None when Starlette
         would not route it to an operation with this method (a 404, a 405, a redirect)."""
-        candidates = self._by_prefix.get("/".join(path.split("/", 3)[:3]), [])
-        if self._anywhere:
-            order = {id(served): i for i, served in enumerate(self._operations)}
-            candidates = sorted([*candidates, *self._anywhere], key=lambda served: order[id(served)])
-        for served in candidates:
-            found = served.pattern.match(path)
-            # Starlette takes the first route whose path and method match; a route of the path with
-            # another method is only a partial match, looked past (and a 405 if nothing else matches).
-            if found is not None and served.method == method:
-                convertors = served.convertors
-                return served, {name: convertors[name].convert(value) for name, value in found.groupdict().items()}
+        for base, mount in self._mounts.items():
+            mounted = mount.match(path)
+            if mounted is None:
+                continue
+            rest = "/" + mounted["path"]
+            if base + rest != path:
+                return None, {}
+            candidates = self._by_segment.get((base, rest.split("/", 2)[1]), [])
+            if self._anywhere.get(base):
+                candidates = sorted([*candidates, *self._anywhere[base]], key=lambda served: self._order[id(served)])
+            for served in candidates:
+                found = served.pattern.match(rest)
+                # Starlette takes the first route whose path and method match; a route of the path with
+                # another method is only a partial match, looked past (and a 405 if nothing else matches).
+                if found is not None and served.method == method:
+                    convertors = served.convertors
+                    return served, {name: convertors[name].convert(value) for name, value in found.groupdict().items()}
+            return None, {}
         return None, {}
