@@ -138,7 +138,9 @@ class Bases:
             self._kept.popitem(last=False)
 
 
-def tenant_adapter(tenant: str | None, public_base_url: str, page_secret: bytes | None = None) -> Callable[[Any], Any]:
+def tenant_adapter(
+    tenant: str | None, public_base_url: str, page_secret: bytes | None = None
+) -> Callable[[Any], Any]:
     """What a tenant's copy of a base record changes: the placeholders in its hosted-page URLs, and the
     page's key (domain/hosted.py), which depends on the tenant and so is never in a base."""
     marker = "?" + urlencode({TENANT_PARAM: PLACEHOLDER})

@@ -102,7 +102,8 @@ def _tenant_flags(serve: argparse.ArgumentParser, env: Settings) -> None:
         "--tenant-idle-ttl",
         type=int,
         default=env.tenant_idle_ttl,
-        help=f"seconds after its last request a tenant's state is dropped, 0 for never (default {env.tenant_idle_ttl})",
+        help="seconds after its last request a tenant's state is dropped, 0 for never (default "
+        f"{env.tenant_idle_ttl})",
     )
 
 

@@ -120,6 +120,7 @@ class Reading:
             self._tenant.lock.release()
 
 
+
 class Store:
     """All tenants of one running sandbox, created lazily from the configured seed and dataset.
 

@@ -105,13 +105,7 @@ def page_of(
     ignored: list[str] | None = None if strict_inferred() else []
     if render is not None:
         rows = list_page(
-            records,
-            params,
-            filters,
-            sortable=allowed,
-            projectable=allowed,
-            render=render,
-            presorted=in_id_order,
+            records, params, filters, sortable=allowed, projectable=allowed, render=render, presorted=in_id_order,
             ignored=ignored,
         )
         return _noted(json_list_response(rows), ignored)

@@ -72,17 +72,12 @@ def create_customer_payment(
     require_positive(amount)
     target = _target_invoice(ctx, customer, invoice_id, bill_run_type)
     payment = CustomerPayment(
-        id=ctx.state.next_id("customer_payments"),
-        customer_id=customer.id,
-        amount=amount,
-        resulting_customer_balance=customer.balance + amount,
-        type=payment_type,
+        id=ctx.state.next_id("customer_payments"), customer_id=customer.id, amount=amount,
+        resulting_customer_balance=customer.balance + amount, type=payment_type,
         payment_date=ctx.clock.today(),
         customer_payment_type=CustomerPaymentType.CUSTOMER,
-        description=description,
-        reference=reference,
-        invoice_id=target.id if target else None,
-        invoice_number=target.invoice_number if target else None,
+        description=description, reference=reference,
+        invoice_id=target.id if target else None, invoice_number=target.invoice_number if target else None,
         bill_run_type=target.bill_run_type if target else bill_run_type,
     )
     ctx.state.customer_payments[payment.id] = payment
@@ -107,15 +102,11 @@ def _settle(ctx: Context, payment: CustomerPayment, invoice: Invoice, share: Dec
         ctx,
         InvoicePayment(
             id=ctx.state.next_id(payment_sequence(invoice.bill_run_type)),
-            bill_run_type=invoice.bill_run_type,
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
+            bill_run_type=invoice.bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id,
             amount=share,
-            payment_method=payment.type,
-            payment_date=payment.payment_date,
+            payment_method=payment.type, payment_date=payment.payment_date,
             description=payment.description or f"Customer payment {payment.id}",
-            customer_payment_type=CustomerPaymentType.CUSTOMER,
-            customer_payment_id=payment.id,
+            customer_payment_type=CustomerPaymentType.CUSTOMER, customer_payment_id=payment.id,
         ),
     )
 
@@ -154,9 +145,7 @@ def customer_balance(ctx: Context, customer_id: int) -> dict[str, object]:
     received = _payments_received(ctx, customer)
     last_invoice = max((i.invoice_date for i in ctx.index.invoices_of(customer.id)), default=None)
     return {
-        "id": customer.id,
-        "customerId": customer.id,
-        "balance": customer.balance,
+        "id": customer.id, "customerId": customer.id, "balance": customer.balance,
         "totalPayments": money_sum(amount for _, amount in received),
         "totalPaymentsSinceLastInvoice": money_sum(
             amount for day, amount in received if last_invoice is None or day > last_invoice
@@ -175,11 +164,8 @@ def create_balance_adjustment(
     amount = to_money(amount)
     require_nonzero(amount)
     adjustment = BalanceAdjustment(
-        id=ctx.state.next_id("balance_adjustments"),
-        customer_id=customer.id,
-        amount=amount,
-        created_at=ctx.clock.now(),
-        description=description,
+        id=ctx.state.next_id("balance_adjustments"), customer_id=customer.id, amount=amount,
+        created_at=ctx.clock.now(), description=description,
     )
     ctx.state.balance_adjustments[adjustment.id] = adjustment
     customer.balance += amount
@@ -195,11 +181,8 @@ def credit_status(ctx: Context, customer: Customer) -> dict[str, object]:
         i.outstanding for i in ctx.index.invoices_of(customer.id) if i.payment_status in OPEN_BILL_STATUSES
     )
     return {
-        "customerId": customer.id,
-        "creditThreshold": threshold,
-        "billAmount": bill,
-        "valueDifference": threshold - bill,
-        "percentageDifference": percentage,
+        "customerId": customer.id, "creditThreshold": threshold, "billAmount": bill,
+        "valueDifference": threshold - bill, "percentageDifference": percentage,
         "openBillRunValue": open_value,
     }
 

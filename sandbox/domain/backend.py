@@ -143,19 +143,11 @@ class Backend:
     ) -> Customer:
         """Add a customer; missing details are derived from the name and id."""
         details = {
-            "email": email,
-            "first_name": first_name,
-            "last_name": last_name,
-            "address_line1": address_line1,
-            "city": city,
-            "postcode": postcode,
-            "telephone": telephone,
+            "email": email, "first_name": first_name, "last_name": last_name, "address_line1": address_line1,
+            "city": city, "postcode": postcode, "telephone": telephone,
         }
         return customers.create_customer(
-            self._ctx,
-            name=name,
-            contract_owner_id=contract_owner_id,
-            credit_threshold=credit_threshold,
+            self._ctx, name=name, contract_owner_id=contract_owner_id, credit_threshold=credit_threshold,
             details=details,
         )
 
@@ -173,13 +165,8 @@ class Backend:
     ) -> Site:
         """Add a site under a customer."""
         return customers.create_site(
-            self._ctx,
-            customer_id=customer_id,
-            name=name,
-            reference=reference,
-            address=(address_line1, city, postcode),
-            start_date=start_date,
-            end_date=end_date,
+            self._ctx, customer_id=customer_id, name=name, reference=reference,
+            address=(address_line1, city, postcode), start_date=start_date, end_date=end_date,
         )
 
     def create_invoice(
@@ -194,13 +181,8 @@ class Backend:
     ) -> Invoice:
         """Issue an invoice, raising the customer's debt."""
         return customers.create_invoice(
-            self._ctx,
-            customer_id=customer_id,
-            bill_run_type=bill_run_type,
-            amount=amount,
-            invoice_date=invoice_date,
-            due_date=due_date,
-            site_id=site_id,
+            self._ctx, customer_id=customer_id, bill_run_type=bill_run_type, amount=amount,
+            invoice_date=invoice_date, due_date=due_date, site_id=site_id,
         )
 
     def get_customer(self, customer_id: int) -> Customer:
@@ -233,14 +215,9 @@ class Backend:
     ) -> PaymentProvider:
         """Add a payment provider for existing contract owners."""
         fields = dict(
-            type=type,
-            name=name,
-            status=status,
-            contract_owner_ids=contract_owner_ids,
-            direct_debit_with_name=direct_debit_with_name,
-            creditor_identifier=creditor_identifier,
-            instant_bank_payments=instant_bank_payments,
-            retry_if_possible=retry_if_possible,
+            type=type, name=name, status=status, contract_owner_ids=contract_owner_ids,
+            direct_debit_with_name=direct_debit_with_name, creditor_identifier=creditor_identifier,
+            instant_bank_payments=instant_bank_payments, retry_if_possible=retry_if_possible,
             accept_external_payments=accept_external_payments,
             sync_instant_bank_payments_with_mandate_creation=sync_instant_bank_payments_with_mandate_creation,
         )
@@ -258,7 +235,9 @@ class Backend:
 
     def reprocess_payment_provider(self, *, payment_provider_id: int, notes: str | None = None) -> int:
         """Resubmit the provider's failed payments; returns how many."""
-        return providers.reprocess_payment_provider(self._ctx, payment_provider_id=payment_provider_id, notes=notes)
+        return providers.reprocess_payment_provider(
+            self._ctx, payment_provider_id=payment_provider_id, notes=notes
+        )
 
     # --- invoice-payments, adhoc-invoice-payments, cancel and reprocess -------------------------------
 
@@ -274,12 +253,8 @@ class Backend:
     ) -> tuple[InvoicePayment, bool]:
         """Record a payment event: (payment, True) when created, (payment, False) when updated."""
         payment, created = payments.create_invoice_payment(
-            self._ctx,
-            bill_run_type=bill_run_type,
-            invoice_id=invoice_id,
-            amount=amount,
-            description=description,
-            payment_method=payment_method,
+            self._ctx, bill_run_type=bill_run_type, invoice_id=invoice_id, amount=amount,
+            description=description, payment_method=payment_method,
             third_party_payment_status=third_party_payment_status,
         )
         if created:
@@ -330,12 +305,8 @@ class Backend:
     ) -> Refund:
         """Give back collected money (rule 1 picks the method)."""
         refund = refunds.create_refund(
-            self._ctx,
-            invoice_id=invoice_id,
-            bill_run_type=bill_run_type,
-            amount=amount,
-            payment_method=payment_method,
-            description=description,
+            self._ctx, invoice_id=invoice_id, bill_run_type=bill_run_type, amount=amount,
+            payment_method=payment_method, description=description,
         )
         progression.settle_created(self, Kind.REFUNDS, refund)
         return refund
@@ -367,9 +338,7 @@ class Backend:
     ) -> ProviderMandate:
         """A provider's mandate (rule 6: Stripe needs the customer id), or NotFound."""
         return mandates.get_provider_mandate(
-            self._ctx,
-            payment_method=payment_method,
-            mandate_reference=mandate_reference,
+            self._ctx, payment_method=payment_method, mandate_reference=mandate_reference,
             third_party_customer_reference=third_party_customer_reference,
             contract_owner_id=contract_owner_id,
         )
@@ -393,10 +362,7 @@ class Backend:
     ) -> InstantBankPayment:
         """Record an instant payment; rule 7 may make it upfront credit."""
         return mandates.record_instant_bank_payment(
-            self._ctx,
-            mandate_reference=mandate_reference,
-            payment_method=payment_method,
-            amount=amount,
+            self._ctx, mandate_reference=mandate_reference, payment_method=payment_method, amount=amount,
             description=description,
         )
 
@@ -415,14 +381,8 @@ class Backend:
     ) -> CustomerPayment:
         """Rule 2: settle unpaid invoices oldest first, the rest is credit."""
         return accounts.create_customer_payment(
-            self._ctx,
-            customer_id=customer_id,
-            amount=amount,
-            payment_type=payment_type,
-            description=description,
-            reference=reference,
-            bill_run_type=bill_run_type,
-            invoice_id=invoice_id,
+            self._ctx, customer_id=customer_id, amount=amount, payment_type=payment_type,
+            description=description, reference=reference, bill_run_type=bill_run_type, invoice_id=invoice_id,
         )
 
     def get_customer_payment(self, payment_id: int) -> CustomerPayment:
@@ -466,13 +426,8 @@ class Backend:
         """A hosted payment link for its target (rule 11); exactly one target only when ``strict``."""
         targets = {"invoice_id": invoice_id, "adhoc_invoice_id": adhoc_invoice_id, "customer_id": customer_id}
         return links.create_payment_link(
-            self._ctx,
-            payment_provider_id=payment_provider_id,
-            amount=amount,
-            description=description,
-            email=email,
-            targets=targets,
-            strict=strict,
+            self._ctx, payment_provider_id=payment_provider_id, amount=amount, description=description,
+            email=email, targets=targets, strict=strict,
         )
 
     def pay_payment_link(self, token: str) -> PaymentLink:
@@ -513,15 +468,9 @@ class Backend:
     ) -> OutboundPayment:
         """Create a payout (rule 13); ApprovalRequired keeps it waiting for approval."""
         payment = outbound.create_outbound_payment(
-            self._ctx,
-            customer_id=customer_id,
-            amount=amount,
-            reference=reference,
-            description=description,
-            execution_date=execution_date,
-            use_customer_credit_balance=use_customer_credit_balance,
-            status=status,
-            strict=strict,
+            self._ctx, customer_id=customer_id, amount=amount, reference=reference, description=description,
+            execution_date=execution_date, use_customer_credit_balance=use_customer_credit_balance,
+            status=status, strict=strict,
         )
         progression.settle_created(self, Kind.OUTBOUND_PAYMENTS, payment)
         return payment
@@ -536,6 +485,8 @@ class Backend:
         """JSON Patch a payout: edits while open; the status along its lifecycle only when ``strict``."""
         return outbound.update_outbound_payment(self._ctx, payment_id, operations, validate, strict=strict)
 
-    def move_outbound_payment(self, payment_id: int, status: ThirdPartyOutboundPaymentStatus) -> OutboundPayment:
+    def move_outbound_payment(
+        self, payment_id: int, status: ThirdPartyOutboundPaymentStatus
+    ) -> OutboundPayment:
         """The one place a payout's status changes."""
         return outbound.move_outbound_payment(self._ctx, payment_id, status)

@@ -67,23 +67,14 @@ def create_customer(
     customer_id = ctx.state.next_id("customers")
     street, city, postcode = PLACEHOLDER_ADDRESS
     personal = {
-        "email": f"{_slug(name)}@example.co.uk",
-        "first_name": "Accounts",
-        "last_name": "Payable",
-        "address_line1": street,
-        "city": city,
-        "postcode": postcode,
+        "email": f"{_slug(name)}@example.co.uk", "first_name": "Accounts", "last_name": "Payable",
+        "address_line1": street, "city": city, "postcode": postcode,
         "telephone": f"020 7946 {customer_id % 1000:04d}",
     }
     personal.update({key: value for key, value in details.items() if value is not None})
     customer = Customer(
-        id=customer_id,
-        contract_owner_id=owner_id,
-        name=name,
-        credit_threshold=threshold,
-        account_number=f"ACC{customer_id:06d}",
-        created_at=ctx.clock.now(),
-        **personal,
+        id=customer_id, contract_owner_id=owner_id, name=name, credit_threshold=threshold,
+        account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(), **personal,
     )
     ctx.state.customers[customer.id] = customer
     return customer
@@ -104,21 +95,15 @@ def create_site(
     start = start_date or ctx.clock.today()
     if end_date is not None and end_date < start:
         raise InvalidRequest(
-            f"endDate {end_date} is before startDate {start}",
-            VALIDATION_ERROR,
+            f"endDate {end_date} is before startDate {start}", VALIDATION_ERROR,
             [FieldProblem("endDate", "must not be before startDate")],
         )
     site_id = ctx.state.next_id("sites")
     line1, city, postcode = address
     site = Site(
-        id=site_id,
-        customer_id=customer.id,
-        name=name or f"{customer.name} site {site_id}",
-        reference=reference or f"SITE-{site_id:06d}",
-        address_line1=line1 or customer.address_line1,
-        city=city or customer.city,
-        postcode=postcode or customer.postcode,
-        start_date=start,
+        id=site_id, customer_id=customer.id, name=name or f"{customer.name} site {site_id}",
+        reference=reference or f"SITE-{site_id:06d}", address_line1=line1 or customer.address_line1,
+        city=city or customer.city, postcode=postcode or customer.postcode, start_date=start,
         end_date=end_date,
     )
     ctx.state.sites[site.id] = site
@@ -148,8 +133,7 @@ def create_invoice(
     due = due_date or issued + DEFAULT_PAYMENT_TERMS
     if due < issued:
         raise InvalidRequest(
-            f"dueDate {due} is before invoiceDate {issued}",
-            VALIDATION_ERROR,
+            f"dueDate {due} is before invoiceDate {issued}", VALIDATION_ERROR,
             [FieldProblem("dueDate", "must not be before invoiceDate")],
         )
     site = ctx.state.sites.get(site_id) if site_id is not None else None
@@ -157,15 +141,10 @@ def create_invoice(
         raise InvalidRequest(f"Customer {customer.id} has no site with id {site_id}", SITE_NOT_FOUND)
     invoice_id = ctx.state.next_id("invoices")
     invoice = Invoice(
-        id=invoice_id,
-        customer_id=customer.id,
-        bill_run_type=bill_run_type,
+        id=invoice_id, customer_id=customer.id, bill_run_type=bill_run_type,
         bill_run_id=bill_run_id(bill_run_type, issued),
         invoice_number=f"{INVOICE_PREFIXES[bill_run_type]}-{issued.year}-{invoice_id:06d}",
-        invoice_date=issued,
-        due_date=due,
-        amount=amount,
-        site_id=site_id,
+        invoice_date=issued, due_date=due, amount=amount, site_id=site_id,
     )
     ctx.state.invoices[invoice.id] = invoice
     ctx.index.invoices_by_customer.setdefault(customer.id, []).append(invoice)

@@ -31,13 +31,8 @@ class PaymentMethod(StrEnum):
 # other method is a manual payment, for which thirdPartyPaymentStatus "is not applicable" (rule 9).
 PROVIDER_METHODS = frozenset(
     {
-        PaymentMethod.GO_CARDLESS,
-        PaymentMethod.GC_INSTANT_BANK_PAYMENTS,
-        PaymentMethod.STRIPE,
-        PaymentMethod.STRIPE_CARD,
-        PaymentMethod.STRIPE_DD,
-        PaymentMethod.FINASTRA,
-        PaymentMethod.EZYPAY,
+        PaymentMethod.GO_CARDLESS, PaymentMethod.GC_INSTANT_BANK_PAYMENTS, PaymentMethod.STRIPE,
+        PaymentMethod.STRIPE_CARD, PaymentMethod.STRIPE_DD, PaymentMethod.FINASTRA, PaymentMethod.EZYPAY,
     }
 )
 # Methods that hold a direct-debit mandate (rule 5: mandate references for integrated types).

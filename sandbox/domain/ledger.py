@@ -92,13 +92,11 @@ def recompute_balance(state: TenantState, customer_id: int) -> Decimal:
         if p.customer_id == customer_id and p.customer_payment_id is None and is_collected(p)
     ]
     refunds = [
-        r
-        for r in state.refunds.values()
+        r for r in state.refunds.values()
         if r.customer_id == customer_id and r.third_party_refund_status not in RETURNED_REFUND_STATUSES
     ]
     payouts = [
-        payout
-        for payout in state.outbound_payments.values()
+        payout for payout in state.outbound_payments.values()
         if payout.customer_id == customer_id and payout.credit_applied
     ]
     upfront = [

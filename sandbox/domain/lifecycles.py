@@ -41,40 +41,20 @@ _P = ThirdPartyPaymentStatus
 
 PENDING_PAYMENT_STATUSES = frozenset(
     {
-        _P.NEW,
-        _P.CREATED,
-        _P.PENDING_CUSTOMER_APPROVAL,
-        _P.PENDING_SUBMISSION,
-        _P.SUBMITTED,
-        _P.CUSTOMER_APPROVAL_GRANTED,
-        _P.RESUBMISSION_REQUESTED,
-        _P.UNSENT,
-        _P.FAILED_RETRYING,
+        _P.NEW, _P.CREATED, _P.PENDING_CUSTOMER_APPROVAL, _P.PENDING_SUBMISSION, _P.SUBMITTED,
+        _P.CUSTOMER_APPROVAL_GRANTED, _P.RESUBMISSION_REQUESTED, _P.UNSENT, _P.FAILED_RETRYING,
     }
 )
 COLLECTED_PAYMENT_STATUSES = frozenset(
     {
-        _P.CONFIRMED,
-        _P.PAID_OUT,
-        _P.MANUALLY_PAID,
-        _P.CHARGEBACK_CANCELLED,
-        _P.SURCHARGE_FEE_DEBITED,
-        _P.SURCHARGE_FEE_CREDITED,
-        _P.REFUNDED,
-        _P.PARTIALLY_REFUNDED,
-        _P.REFUND_PENDING,
+        _P.CONFIRMED, _P.PAID_OUT, _P.MANUALLY_PAID, _P.CHARGEBACK_CANCELLED, _P.SURCHARGE_FEE_DEBITED,
+        _P.SURCHARGE_FEE_CREDITED, _P.REFUNDED, _P.PARTIALLY_REFUNDED, _P.REFUND_PENDING,
     }
 )
 FAILED_PAYMENT_STATUSES = frozenset(
     {
-        _P.CANCELLED,
-        _P.FAILED,
-        _P.CHARGED_BACK,
-        _P.CUSTOMER_APPROVAL_DENIED,
-        _P.LATE_FAILURE_SETTLED,
-        _P.CHARGEBACK_SETTLED,
-        _P.UNSUPPORTED_PAYMENT_TYPE,
-        _P.UNAUTHORISED_PAYMENT_TYPE,
+        _P.CANCELLED, _P.FAILED, _P.CHARGED_BACK, _P.CUSTOMER_APPROVAL_DENIED, _P.LATE_FAILURE_SETTLED,
+        _P.CHARGEBACK_SETTLED, _P.UNSUPPORTED_PAYMENT_TYPE, _P.UNAUTHORISED_PAYMENT_TYPE,
         _P.CUSTOMER_APPROVAL_MISSING,
     }
 )
@@ -101,13 +81,8 @@ PAYMENT_TRANSITIONS: frozenset[tuple[ThirdPartyPaymentStatus, ThirdPartyPaymentS
         (_P.NEW, _P.CREATED),
         *_fan(
             (_P.NEW, _P.CREATED),
-            (
-                _P.PENDING_CUSTOMER_APPROVAL,
-                _P.PENDING_SUBMISSION,
-                _P.UNSENT,
-                _P.UNSUPPORTED_PAYMENT_TYPE,
-                _P.UNAUTHORISED_PAYMENT_TYPE,
-            ),
+            (_P.PENDING_CUSTOMER_APPROVAL, _P.PENDING_SUBMISSION, _P.UNSENT, _P.UNSUPPORTED_PAYMENT_TYPE,
+             _P.UNAUTHORISED_PAYMENT_TYPE),
         ),
         (_P.UNSENT, _P.PENDING_SUBMISSION),
         # CUSTOMER_APPROVAL_MISSING: the approval window closed without an answer.
@@ -123,13 +98,8 @@ PAYMENT_TRANSITIONS: frozenset[tuple[ThirdPartyPaymentStatus, ThirdPartyPaymentS
         *_fan((_P.CONFIRMED,), (_P.PAID_OUT, _P.CHARGED_BACK, _P.FAILED)),
         *_fan(
             (_P.PAID_OUT,),
-            (
-                _P.CHARGED_BACK,
-                _P.LATE_FAILURE_SETTLED,
-                _P.SURCHARGE_FEE_DEBITED,
-                _P.SURCHARGE_FEE_CREDITED,
-                *_REFUND_STEPS,
-            ),
+            (_P.CHARGED_BACK, _P.LATE_FAILURE_SETTLED, _P.SURCHARGE_FEE_DEBITED, _P.SURCHARGE_FEE_CREDITED,
+             *_REFUND_STEPS),
         ),
         # After a surcharge or a cancelled chargeback the payment is paid out again in all but name.
         *_fan(
@@ -178,25 +148,13 @@ MANDATE_TRANSITIONS: frozenset[tuple[MandateStatus, MandateStatus]] = frozenset(
     {
         *_fan(
             (_M.NEW,),
-            (
-                _M.CREATED,
-                _M.CUSTOMER_APPROVAL_GRANTED,
-                _M.CUSTOMER_APPROVAL_SKIPPED,
-                _M.PENDING_SUBMISSION,
-                _M.CANCELLED,
-                _M.FAILED,
-            ),
+            (_M.CREATED, _M.CUSTOMER_APPROVAL_GRANTED, _M.CUSTOMER_APPROVAL_SKIPPED, _M.PENDING_SUBMISSION,
+             _M.CANCELLED, _M.FAILED),
         ),
         *_fan(
             (_M.CREATED,),
-            (
-                _M.CUSTOMER_APPROVAL_GRANTED,
-                _M.CUSTOMER_APPROVAL_SKIPPED,
-                _M.CUSTOMER_APPROVAL_DENIED,
-                _M.PENDING_SUBMISSION,
-                _M.CANCELLED,
-                _M.FAILED,
-            ),
+            (_M.CUSTOMER_APPROVAL_GRANTED, _M.CUSTOMER_APPROVAL_SKIPPED, _M.CUSTOMER_APPROVAL_DENIED,
+             _M.PENDING_SUBMISSION, _M.CANCELLED, _M.FAILED),
         ),
         *_fan(
             (_M.CUSTOMER_APPROVAL_GRANTED, _M.CUSTOMER_APPROVAL_SKIPPED),

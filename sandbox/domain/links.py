@@ -66,13 +66,8 @@ def create_payment_link(
     require_positive(amount)
     token = ctx.token(string.hexdigits[:16], TOKEN_LENGTH)
     link = PaymentLink(
-        id=ctx.state.next_id("payment_links"),
-        payment_provider_id=provider.id,
-        amount=amount,
-        description=description,
-        token=token,
-        email=email,
-        **targets,
+        id=ctx.state.next_id("payment_links"), payment_provider_id=provider.id, amount=amount,
+        description=description, token=token, email=email, **targets,
         payment_link=hosted_url(ctx, PAY_PAGE, token),
     )
     ctx.state.payment_links[link.id] = link
@@ -96,13 +91,8 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
     provider = _active(ctx.state.payment_providers[link.payment_provider_id])
     if link.invoice_id is None and link.adhoc_invoice_id is None:
         accounts.create_customer_payment(
-            ctx,
-            customer_id=link.customer_id,
-            amount=link.amount,
-            payment_type=provider.type,
-            description=link.description,
-            reference=f"Payment link {link.id}",
-            bill_run_type=None,
+            ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
+            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
             invoice_id=None,
         )
     else:
@@ -112,12 +102,8 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
             ctx,
             InvoicePayment(
                 id=ctx.state.next_id(payment_sequence(invoice.bill_run_type)),
-                bill_run_type=invoice.bill_run_type,
-                invoice_id=invoice.id,
-                customer_id=invoice.customer_id,
-                amount=link.amount,
-                payment_method=provider.type,
-                payment_date=ctx.clock.today(),
+                bill_run_type=invoice.bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id,
+                amount=link.amount, payment_method=provider.type, payment_date=ctx.clock.today(),
                 description=link.description,
                 third_party_payment_status=LINK_PAYMENT_STATUS if provider.type in PROVIDER_METHODS else None,
             ),

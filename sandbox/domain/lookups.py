@@ -104,8 +104,7 @@ def check_contract_owners(ctx: Context, owner_ids: list[int]) -> None:
     missing = [owner_id for owner_id in owner_ids if owner_id not in ctx.state.contract_owners]
     if missing:
         raise InvalidRequest(
-            f"No contract owner with id {', '.join(map(str, missing))}",
-            CONTRACT_OWNER_NOT_FOUND,
+            f"No contract owner with id {', '.join(map(str, missing))}", CONTRACT_OWNER_NOT_FOUND,
             [FieldProblem("contractOwnerIds", f"unknown contract owner {owner_id}") for owner_id in missing],
         )
 

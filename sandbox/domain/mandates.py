@@ -90,15 +90,10 @@ def create_site_payment_mandate(
     customer_reference = _reference(ctx, CUSTOMER_REFERENCE_FORMATS[method])
     flow_token = _reference(ctx, FLOW_TOKEN_FORMAT)
     mandate = SitePaymentMandate(
-        id=ctx.state.next_id("site_mandates"),
-        site_id=site.id,
-        return_url=return_url,
-        payment_method=method,
-        flow_token=flow_token,
-        mandate_reference=reference,
+        id=ctx.state.next_id("site_mandates"), site_id=site.id, return_url=return_url, payment_method=method,
+        flow_token=flow_token, mandate_reference=reference,
         redirect_url=redirect_url or hosted_url(ctx, MANDATE_PAGE, flow_token),
-        exit_url=exit_url,
-        third_party_customer_reference=customer_reference,
+        exit_url=exit_url, third_party_customer_reference=customer_reference,
     )
     ctx.state.site_mandates[mandate.id] = mandate
     ctx.index.site_mandate_ids_by_flow_token[flow_token] = mandate.id
@@ -107,25 +102,17 @@ def create_site_payment_mandate(
     return mandate
 
 
-def _provider_mandate(ctx: Context, mandate: SitePaymentMandate, site: Site, customer: Customer) -> ProviderMandate:
+def _provider_mandate(
+    ctx: Context, mandate: SitePaymentMandate, site: Site, customer: Customer
+) -> ProviderMandate:
     """The provider's side of a new mandate, with the contact details it collected."""
     return ProviderMandate(
-        payment_method=mandate.payment_method,
-        mandate_reference=mandate.mandate_reference,
-        customer_id=customer.id,
-        site_id=site.id,
-        contract_owner_id=customer.contract_owner_id,
-        status=MandateStatus.NEW,
-        created_at=ctx.clock.now(),
-        status_since=ctx.clock.now(),
-        third_party_customer_reference=mandate.third_party_customer_reference,
-        email=customer.email,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        company_name=customer.name,
-        address_line1=site.address_line1,
-        city=site.city,
-        postcode=site.postcode,
+        payment_method=mandate.payment_method, mandate_reference=mandate.mandate_reference,
+        customer_id=customer.id, site_id=site.id, contract_owner_id=customer.contract_owner_id,
+        status=MandateStatus.NEW, created_at=ctx.clock.now(), status_since=ctx.clock.now(),
+        third_party_customer_reference=mandate.third_party_customer_reference, email=customer.email,
+        first_name=customer.first_name, last_name=customer.last_name, company_name=customer.name,
+        address_line1=site.address_line1, city=site.city, postcode=site.postcode,
         telephone=customer.telephone,
     )
 
@@ -183,8 +170,7 @@ def instant_bank_payments_for_mandate(
 ) -> list[InstantBankPayment]:
     """The instant payments recorded for a mandate, oldest first; none for an unknown mandate."""
     return [
-        ibp
-        for ibp in ctx.state.instant_bank_payments.values()
+        ibp for ibp in ctx.state.instant_bank_payments.values()
         if ibp.mandate_reference == mandate_reference and ibp.payment_method is payment_method
     ]
 
@@ -199,13 +185,9 @@ def record_instant_bank_payment(
     provider = mandate_provider(ctx, mandate.contract_owner_id, (mandate.payment_method,))
     upfront = provider is not None and provider.sync_instant_bank_payments_with_mandate_creation
     payment = InstantBankPayment(
-        id=ctx.state.next_id("instant_bank_payments"),
-        mandate_reference=mandate_reference,
-        payment_method=payment_method,
-        amount=amount,
-        description=description,
-        reference=_reference(ctx, INSTANT_PAYMENT_REFERENCE_FORMAT),
-        creation_date=ctx.clock.now(),
+        id=ctx.state.next_id("instant_bank_payments"), mandate_reference=mandate_reference,
+        payment_method=payment_method, amount=amount, description=description,
+        reference=_reference(ctx, INSTANT_PAYMENT_REFERENCE_FORMAT), creation_date=ctx.clock.now(),
         upfront_credit=upfront,
     )
     ctx.state.instant_bank_payments[payment.id] = payment

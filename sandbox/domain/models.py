@@ -66,13 +66,9 @@ class Customer:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "contractOwnerId": self.contract_owner_id,
-                "name": self.name,
-                "emailAddress": self.email,
-                "accountNumber": self.account_number,
-                "creditThreshold": self.credit_threshold,
-                "balance": self.balance,
+                "id": self.id, "contractOwnerId": self.contract_owner_id, "name": self.name,
+                "emailAddress": self.email, "accountNumber": self.account_number,
+                "creditThreshold": self.credit_threshold, "balance": self.balance,
             }
         )
 
@@ -101,17 +97,11 @@ class Site:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "customerId": self.customer_id,
-                "siteName": self.name,
-                "siteReference": self.reference,
-                "addressLine1": self.address_line1,
-                "city": self.city,
-                "postcode": self.postcode,
-                "startDate": self.start_date.isoformat(),
+                "id": self.id, "customerId": self.customer_id, "siteName": self.name,
+                "siteReference": self.reference, "addressLine1": self.address_line1, "city": self.city,
+                "postcode": self.postcode, "startDate": self.start_date.isoformat(),
                 "endDate": self.end_date.isoformat() if self.end_date else None,
-                "paymentMethod": self.payment_method,
-                "mandateReference": self.mandate_reference,
+                "paymentMethod": self.payment_method, "mandateReference": self.mandate_reference,
                 "mandateStatus": self.mandate_status,
             }
         )
@@ -143,17 +133,11 @@ class Invoice:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "customerId": self.customer_id,
-                "siteId": self.site_id,
-                "billRunType": self.bill_run_type,
-                "billRunId": self.bill_run_id,
-                "invoiceNumber": self.invoice_number,
-                "invoiceDate": self.invoice_date.isoformat(),
-                "dueDate": self.due_date.isoformat(),
-                "amountInMajorCurrency": self.amount,
-                "currencyId": self.currency_id,
-                "paymentStatus": self.payment_status,
+                "id": self.id, "customerId": self.customer_id, "siteId": self.site_id,
+                "billRunType": self.bill_run_type, "billRunId": self.bill_run_id,
+                "invoiceNumber": self.invoice_number, "invoiceDate": self.invoice_date.isoformat(),
+                "dueDate": self.due_date.isoformat(), "amountInMajorCurrency": self.amount,
+                "currencyId": self.currency_id, "paymentStatus": self.payment_status,
                 "collectedAmountInMajorCurrency": self.collected,
                 "refundedAmountInMajorCurrency": self.refunded,
                 "outstandingAmountInMajorCurrency": self.outstanding,
@@ -180,14 +164,10 @@ class PaymentProvider:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "type": self.type,
-                "name": self.name,
-                "directDebitWithName": self.direct_debit_with_name,
-                "status": self.status,
+                "id": self.id, "type": self.type, "name": self.name,
+                "directDebitWithName": self.direct_debit_with_name, "status": self.status,
                 "creditorIdentifier": self.creditor_identifier,
-                "instantBankPayments": self.instant_bank_payments,
-                "retryIfPossible": self.retry_if_possible,
+                "instantBankPayments": self.instant_bank_payments, "retryIfPossible": self.retry_if_possible,
                 "acceptExternalPayments": self.accept_external_payments,
                 "contractOwnerIds": list(self.contract_owner_ids),
                 "syncInstantBankPaymentsWithMandateCreation": self.sync_instant_bank_payments_with_mandate_creation,
@@ -223,16 +203,11 @@ class InvoicePayment:
         invoice_key = "generatedInvoiceId" if self.bill_run_type is BillRunType.NORMAL else "generatedAdhocInvoiceId"
         return compact(
             {
-                "id": self.id,
-                invoice_key: self.invoice_id,
+                "id": self.id, invoice_key: self.invoice_id,
                 "thirdPartyPaymentStatus": self.third_party_payment_status,
-                "amountInMajorCurrency": self.amount,
-                "currencyId": self.currency_id,
-                "description": self.description,
-                "metaData": self.meta_data,
-                "errorInfo": self.error_info,
-                "paymentMethod": self.payment_method,
-                "paymentDate": self.payment_date.isoformat(),
+                "amountInMajorCurrency": self.amount, "currencyId": self.currency_id,
+                "description": self.description, "metaData": self.meta_data, "errorInfo": self.error_info,
+                "paymentMethod": self.payment_method, "paymentDate": self.payment_date.isoformat(),
                 "customerPaymentType": self.customer_payment_type,
                 "customerPaymentId": self.customer_payment_id,
             }
@@ -259,15 +234,10 @@ class Refund:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "invoiceId": self.invoice_id,
-                "customerId": self.customer_id,
-                "billRunType": self.bill_run_type,
-                "thirdPartyRefundStatus": self.third_party_refund_status,
-                "description": self.description,
-                "errorInfo": self.error_info,
-                "paymentMethod": self.payment_method,
-                "amountInMajorCurrency": self.amount,
+                "id": self.id, "invoiceId": self.invoice_id, "customerId": self.customer_id,
+                "billRunType": self.bill_run_type, "thirdPartyRefundStatus": self.third_party_refund_status,
+                "description": self.description, "errorInfo": self.error_info,
+                "paymentMethod": self.payment_method, "amountInMajorCurrency": self.amount,
             }
         )
 
@@ -299,19 +269,11 @@ class CustomerPayment:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "customerId": self.customer_id,
-                "amountInMajorCurrency": self.amount,
-                "resultingCustomerBalance": self.resulting_customer_balance,
-                "currencyId": self.currency_id,
-                "description": self.description,
-                "reference": self.reference,
-                "type": self.type,
-                "paymentDate": self.payment_date.isoformat(),
-                "customerPaymentType": self.customer_payment_type,
-                "txnType": TXN_TYPE,
-                "invoiceNumber": self.invoice_number,
-                "invoiceId": self.invoice_id,
+                "id": self.id, "customerId": self.customer_id, "amountInMajorCurrency": self.amount,
+                "resultingCustomerBalance": self.resulting_customer_balance, "currencyId": self.currency_id,
+                "description": self.description, "reference": self.reference, "type": self.type,
+                "paymentDate": self.payment_date.isoformat(), "customerPaymentType": self.customer_payment_type,
+                "txnType": TXN_TYPE, "invoiceNumber": self.invoice_number, "invoiceId": self.invoice_id,
                 "billRunType": self.bill_run_type,
             }
         )
@@ -331,11 +293,8 @@ class BalanceAdjustment:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "customerId": self.customer_id,
-                "amountInMajorCurrency": self.amount,
-                "currencyId": self.currency_id,
-                "description": self.description,
+                "id": self.id, "customerId": self.customer_id, "amountInMajorCurrency": self.amount,
+                "currencyId": self.currency_id, "description": self.description,
             }
         )
 
@@ -371,20 +330,12 @@ class ProviderMandate:
             {
                 "mandateReference": self.mandate_reference,
                 "thirdPartyCustomerReference": self.third_party_customer_reference,
-                "createdAt": _iso_datetime(self.created_at),
-                "emailAddress": self.email,
-                "firstName": self.first_name,
-                "lastName": self.last_name,
-                "companyName": self.company_name,
-                "addressLine1": self.address_line1,
-                "addressLine2": self.address_line2,
-                "addressLine3": self.address_line3,
-                "city": self.city,
-                "region": self.region,
-                "postcode": self.postcode,
-                "countryCode": self.country_code,
-                "telephoneNumber": self.telephone,
-                "status": self.status,
+                "createdAt": _iso_datetime(self.created_at), "emailAddress": self.email,
+                "firstName": self.first_name, "lastName": self.last_name, "companyName": self.company_name,
+                "addressLine1": self.address_line1, "addressLine2": self.address_line2,
+                "addressLine3": self.address_line3, "city": self.city, "region": self.region,
+                "postcode": self.postcode, "countryCode": self.country_code,
+                "telephoneNumber": self.telephone, "status": self.status,
             }
         )
 
@@ -406,11 +357,8 @@ class SitePaymentMandate:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "redirectURL": self.redirect_url,
-                "flowToken": self.flow_token,
-                "siteId": self.site_id,
-                "returnURL": self.return_url,
+                "id": self.id, "redirectURL": self.redirect_url, "flowToken": self.flow_token,
+                "siteId": self.site_id, "returnURL": self.return_url,
                 "mandateReference": self.mandate_reference,
                 "thirdPartyCustomerReference": self.third_party_customer_reference,
                 "exitURL": self.exit_url,
@@ -434,12 +382,9 @@ class InstantBankPayment:
 
     def to_api(self) -> Api:
         return {
-            "mandateReference": self.mandate_reference,
-            "amountInMajorCurrency": self.amount,
-            "description": self.description,
-            "paymentMethod": self.payment_method,
-            "reference": self.reference,
-            "creationDate": _iso_datetime(self.creation_date),
+            "mandateReference": self.mandate_reference, "amountInMajorCurrency": self.amount,
+            "description": self.description, "paymentMethod": self.payment_method,
+            "reference": self.reference, "creationDate": _iso_datetime(self.creation_date),
         }
 
 
@@ -463,15 +408,10 @@ class PaymentLink:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "paymentProviderId": self.payment_provider_id,
-                "amountInMajorCurrency": self.amount,
-                "currencyId": self.currency_id,
-                "description": self.description,
-                "emailAddress": self.email,
-                "invoiceId": self.invoice_id,
-                "adhocInvoiceId": self.adhoc_invoice_id,
-                "customerId": self.customer_id,
+                "id": self.id, "paymentProviderId": self.payment_provider_id,
+                "amountInMajorCurrency": self.amount, "currencyId": self.currency_id,
+                "description": self.description, "emailAddress": self.email, "invoiceId": self.invoice_id,
+                "adhocInvoiceId": self.adhoc_invoice_id, "customerId": self.customer_id,
                 "paymentLink": self.payment_link,
             }
         )
@@ -497,11 +437,8 @@ class OutboundPayment:
     def to_api(self) -> Api:
         return compact(
             {
-                "id": self.id,
-                "customerId": self.customer_id,
-                "amountInMajorCurrency": self.amount,
-                "reference": self.reference,
-                "description": self.description,
+                "id": self.id, "customerId": self.customer_id, "amountInMajorCurrency": self.amount,
+                "reference": self.reference, "description": self.description,
                 "executionDate": self.execution_date.isoformat() if self.execution_date else None,
                 "useCustomerCreditBalance": self.use_customer_credit_balance,
                 "thirdPartyOutboundPaymentStatus": self.status,

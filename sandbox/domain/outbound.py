@@ -41,14 +41,8 @@ PENDING_APPROVAL = ThirdPartyOutboundPaymentStatus.PENDING_APPROVAL
 
 OUTBOUND_MEMBERS = frozenset(
     {
-        "id",
-        "customerId",
-        "amountInMajorCurrency",
-        "reference",
-        "description",
-        "executionDate",
-        "useCustomerCreditBalance",
-        "thirdPartyOutboundPaymentStatus",
+        "id", "customerId", "amountInMajorCurrency", "reference", "description", "executionDate",
+        "useCustomerCreditBalance", "thirdPartyOutboundPaymentStatus",
     }
 )
 OUTBOUND_READ_ONLY = frozenset({"id", "customerId"})
@@ -60,8 +54,7 @@ def _check_amount(amount: Decimal) -> None:
     require_positive(amount)
     if amount > MAX_OUTBOUND_AMOUNT:
         raise InvalidRequest(
-            f"An outbound payment is at most {MAX_OUTBOUND_AMOUNT} GBP, not {amount}",
-            AMOUNT_OVER_LIMIT,
+            f"An outbound payment is at most {MAX_OUTBOUND_AMOUNT} GBP, not {amount}", AMOUNT_OVER_LIMIT,
             [FieldProblem("amountInMajorCurrency", f"at most {MAX_OUTBOUND_AMOUNT}")],
         )
 
@@ -70,8 +63,7 @@ def _check_execution_date(ctx: Context, execution_date: date | None) -> None:
     if execution_date is not None and execution_date <= ctx.clock.today():
         raise InvalidRequest(
             f"executionDate {execution_date} must be in the future (after {ctx.clock.today()})",
-            EXECUTION_DATE_NOT_IN_FUTURE,
-            [FieldProblem("executionDate", "must be in the future")],
+            EXECUTION_DATE_NOT_IN_FUTURE, [FieldProblem("executionDate", "must be in the future")],
         )
 
 
@@ -114,23 +106,17 @@ def create_outbound_payment(
         _check_credit(customer, amount)
     if strict and status not in (None, ThirdPartyOutboundPaymentStatus.NEW):
         raise InvalidRequest(
-            f"A new outbound payment starts NEW, not {status.value} (--strict-inferred)",
-            INVALID_STATUS_TRANSITION,
+            f"A new outbound payment starts NEW, not {status.value} (--strict-inferred)", INVALID_STATUS_TRANSITION,
             [FieldProblem("thirdPartyOutboundPaymentStatus", "must be NEW or absent")],
         )
     outcome = magic.outbound_outcome(ctx, reference)
     needs_approval = outcome is ForcedOutcome.NEEDS_APPROVAL
     payment = OutboundPayment(
-        id=ctx.state.next_id("outbound_payments"),
-        customer_id=customer.id,
-        amount=amount,
+        id=ctx.state.next_id("outbound_payments"), customer_id=customer.id, amount=amount,
         reference=reference,
         status=PENDING_APPROVAL if needs_approval else ThirdPartyOutboundPaymentStatus.NEW,
-        created_at=ctx.clock.now(),
-        description=description,
-        execution_date=execution_date,
-        use_customer_credit_balance=use_customer_credit_balance,
-        forced_outcome=outcome,
+        created_at=ctx.clock.now(), description=description, execution_date=execution_date,
+        use_customer_credit_balance=use_customer_credit_balance, forced_outcome=outcome,
     )
     payment.status_since = payment.created_at
     ctx.state.outbound_payments[payment.id] = payment
@@ -179,7 +165,9 @@ def _enter_status(ctx: Context, payment: OutboundPayment, status: ThirdPartyOutb
         payment.credit_applied = True
 
 
-def move_outbound_payment(ctx: Context, payment_id: int, status: ThirdPartyOutboundPaymentStatus) -> OutboundPayment:
+def move_outbound_payment(
+    ctx: Context, payment_id: int, status: ThirdPartyOutboundPaymentStatus
+) -> OutboundPayment:
     """The one place a payout's status changes."""
     payment = get_outbound_payment(ctx, payment_id)
     if _check_status(ctx, payment, status):
@@ -210,8 +198,7 @@ def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
         if execution_date is not None and not limits.date_in_range(execution_date):
             raise ValueError(f"executionDate must be a date {limits.date_range_text()}")
         return {
-            "amount": to_money(patched["amountInMajorCurrency"]),
-            "reference": patched["reference"],
+            "amount": to_money(patched["amountInMajorCurrency"]), "reference": patched["reference"],
             "description": patched.get("description"),
             "execution_date": execution_date,
             "use_customer_credit_balance": use_credit,

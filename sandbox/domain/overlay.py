@@ -393,7 +393,9 @@ def overlay_index(base_index: Any, state: OverlayState) -> Any:
 def _lookup_fields(kind: type) -> tuple[tuple[str, bool], ...]:
     """The Index's fields, each with whether it maps a key to a list of records (else to one value)."""
     hints = typing.get_type_hints(kind)
-    return tuple((spec.name, typing.get_origin(typing.get_args(hints[spec.name])[1]) is list) for spec in fields(kind))
+    return tuple(
+        (spec.name, typing.get_origin(typing.get_args(hints[spec.name])[1]) is list) for spec in fields(kind)
+    )
 
 
 def index_over(base_index: Any, state: OverlayState) -> Any:

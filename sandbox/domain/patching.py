@@ -62,8 +62,7 @@ def check_read_only(operations: list[Any], read_only: frozenset[str]) -> None:
             for member in sorted(read_only):
                 if _touches(pointer, member):
                     raise InvalidRequest(
-                        f"/{member} is read-only and cannot be patched",
-                        PATCH_READ_ONLY,
+                        f"/{member} is read-only and cannot be patched", PATCH_READ_ONLY,
                         [FieldProblem(f"/{member}", "read-only")],
                     )
 
@@ -93,8 +92,7 @@ def apply_patch(
     unknown = sorted(set(patched) - members)
     if unknown:
         raise InvalidRequest(
-            f"Unknown member {', '.join('/' + u for u in unknown)}",
-            PATCH_INVALID,
+            f"Unknown member {', '.join('/' + u for u in unknown)}", PATCH_INVALID,
             [FieldProblem(f"/{u}", "not a member of this resource") for u in unknown],
         )
     return patched

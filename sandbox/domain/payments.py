@@ -30,7 +30,9 @@ from elevate_sandbox.domain.money import to_money
 SUBMISSION_STATUS = ThirdPartyPaymentStatus.SUBMITTED
 
 
-def _open_match(ctx: Context, invoice: Invoice, method: PaymentMethod, amount: Decimal) -> InvoicePayment | None:
+def _open_match(
+    ctx: Context, invoice: Invoice, method: PaymentMethod, amount: Decimal
+) -> InvoicePayment | None:
     """The latest pending payment of this invoice with the same method and amount, if any."""
     for payment in reversed(ctx.index.payments_of(invoice.id)):
         pending = status_class(payment.third_party_payment_status) is StatusClass.PENDING
@@ -65,15 +67,9 @@ def create_invoice_payment(
         return existing, False
     payment = InvoicePayment(
         id=ctx.state.next_id(payment_sequence(bill_run_type)),
-        bill_run_type=bill_run_type,
-        invoice_id=invoice.id,
-        customer_id=invoice.customer_id,
-        amount=amount,
-        payment_method=payment_method,
-        payment_date=ctx.clock.today(),
-        description=description,
-        third_party_payment_status=status,
-        forced_outcome=outcome,
+        bill_run_type=bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
+        payment_method=payment_method, payment_date=ctx.clock.today(), description=description,
+        third_party_payment_status=status, forced_outcome=outcome,
     )
     return record_payment(ctx, payment), True
 

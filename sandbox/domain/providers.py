@@ -16,16 +16,8 @@ from elevate_sandbox.domain.payments import resubmit
 
 PROVIDER_MEMBERS = frozenset(
     {
-        "id",
-        "type",
-        "name",
-        "directDebitWithName",
-        "status",
-        "creditorIdentifier",
-        "instantBankPayments",
-        "retryIfPossible",
-        "acceptExternalPayments",
-        "contractOwnerIds",
+        "id", "type", "name", "directDebitWithName", "status", "creditorIdentifier", "instantBankPayments",
+        "retryIfPossible", "acceptExternalPayments", "contractOwnerIds",
         "syncInstantBankPaymentsWithMandateCreation",
     }
 )
@@ -62,13 +54,10 @@ def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
         if not all(isinstance(flag, bool) for flag in flags.values()):
             raise TypeError("the provider flags must be booleans")
         return {
-            "type": PaymentMethod(patched["type"]),
-            "name": str(patched["name"]),
-            "status": PaymentProviderStatus(patched["status"]),
-            "contract_owner_ids": list(owners),
+            "type": PaymentMethod(patched["type"]), "name": str(patched["name"]),
+            "status": PaymentProviderStatus(patched["status"]), "contract_owner_ids": list(owners),
             "direct_debit_with_name": patched.get("directDebitWithName"),
-            "creditor_identifier": patched.get("creditorIdentifier"),
-            **flags,
+            "creditor_identifier": patched.get("creditorIdentifier"), **flags,
         }
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidRequest(f"The patched payment provider is not valid: {exc}", PATCH_INVALID) from exc

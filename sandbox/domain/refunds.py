@@ -50,8 +50,7 @@ def create_refund(
     """
     if invoice_id is None:
         raise InvalidRequest(
-            "A refund needs the invoiceId whose payment it gives back",
-            NOTHING_TO_REFUND,
+            "A refund needs the invoiceId whose payment it gives back", NOTHING_TO_REFUND,
             [FieldProblem("invoiceId", "required to know what to refund")],
         )
     invoice = invoice_ref(ctx, invoice_id, bill_run_type) if bill_run_type else invoice_any(ctx, invoice_id)
@@ -62,22 +61,18 @@ def create_refund(
     require_positive(amount)
     if amount > refundable:
         raise InvalidRequest(
-            f"Refund of {amount} exceeds the {refundable} collected and not yet refunded on invoice {invoice.id}",
+            f"Refund of {amount} exceeds the {refundable} collected and not yet refunded on invoice "
+            f"{invoice.id}",
             REFUND_EXCEEDS_COLLECTED,
             [FieldProblem("amountInMajorCurrency", f"at most {refundable}")],
         )
     method = _refund_method(ctx, invoice, payment_method)
     manual = method not in PROVIDER_METHODS
     refund = Refund(
-        id=ctx.state.next_id("refunds"),
-        invoice_id=invoice.id,
-        bill_run_type=invoice.bill_run_type,
-        customer_id=invoice.customer_id,
-        amount=amount,
-        payment_method=method,
+        id=ctx.state.next_id("refunds"), invoice_id=invoice.id, bill_run_type=invoice.bill_run_type,
+        customer_id=invoice.customer_id, amount=amount, payment_method=method,
         third_party_refund_status=MANUAL_REFUND_STATUS if manual else PROVIDER_REFUND_STATUS,
-        created_at=ctx.clock.now(),
-        description=description,
+        created_at=ctx.clock.now(), description=description,
         forced_outcome=None if manual else magic.refund_outcome(ctx, amount),
     )
     refund.status_since = refund.created_at
