@@ -47,6 +47,12 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     )
     serve.add_argument("--public-url", default=env.public_url, help="base URL put in generated links")
     serve.add_argument(
+        "--stock-connexion",
+        action=argparse.BooleanOptionalAction,
+        default=env.stock_connexion,
+        help="serve every request through plain Connexion instead of the request pipeline (slower; same answers)",
+    )
+    serve.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
     )
     strictness = serve.add_mutually_exclusive_group()
@@ -223,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 save_interval=args.save_interval,
                 insecure=args.insecure,
                 strict_inferred=args.strict_inferred,
+                stock_connexion=args.stock_connexion,
                 **_tenant_settings(args),
             )
         )

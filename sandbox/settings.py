@@ -54,6 +54,9 @@ class Settings:
     # False (default, --lenient): only the rules Elevate documents. True (--strict-inferred): also the
     # constraints the sandbox infers, marked `x-inferred` in the contract (docs/fidelity.md).
     strict_inferred: bool = False
+    # Serve every request through plain Connexion instead of the request pipeline (sandbox/http/): the
+    # same answers, slower; for comparing the two (docs/architecture.md).
+    stock_connexion: bool = False
     # --- exposure (issue 15, docs/security.md): what changes when the sandbox listens beyond loopback ---
     # Serve on a non-loopback address even with the public default secret (a demo on a network you trust).
     insecure: bool = False

@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from connexion.context import _scope, context
 from connexion.lifecycle import ConnexionResponse
 
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.errors import DATE_OUT_OF_RANGE, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.http.context import request_method, request_tenant
 from elevate_sandbox.store import Tenant
 
 READS = frozenset({"GET", "HEAD"})
@@ -26,7 +26,7 @@ class Renderable(Protocol):
 
 def current_tenant() -> Tenant:
     """The tenant named by the bearer token of this request."""
-    return current_runtime().store.tenant(context["token_info"]["tenant"])
+    return current_runtime().store.tenant(request_tenant())
 
 
 @contextmanager
@@ -36,7 +36,7 @@ def backend():  # type: ignore[no-untyped-def]
     A GET only reads: its tenant then hands out shared seeded records as they are, uncopied (store.py).
     """
     tenant = current_tenant()
-    with tenant.reading() if _scope.get().get("method") in READS else tenant.lock:
+    with tenant.reading() if request_method() in READS else tenant.lock:
         yield tenant.backend
 
 

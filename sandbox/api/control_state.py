@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
 
 from elevate_sandbox.api.admin import require_admin
@@ -14,6 +13,7 @@ from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain import timekeeping
 from elevate_sandbox.domain.snapshot import TABLES
+from elevate_sandbox.http.context import request_tenant
 from elevate_sandbox.journal import DEFAULT_LIMIT
 from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 
@@ -39,7 +39,7 @@ def _export(tenant: Tenant, full: bool) -> dict[str, Any]:
 @operation("freeSandboxTenant")
 async def free_sandbox_tenant(**_: Any) -> ConnexionResponse:
     # Not current_tenant(): freeing a tenant that does not exist must not create it first.
-    current_runtime().store.free(context["token_info"]["tenant"])
+    current_runtime().store.free(request_tenant())
     return no_content(204)
 
 

@@ -75,3 +75,12 @@ def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionRes
     error = SandboxError(message="The sandbox failed unexpectedly; see its log", code="INTERNAL_ERROR")
     error.status = 500
     return error_response(error)
+
+
+# Each failure's renderer, looked up by the exception's class (most specific first) by both ways of serving.
+HANDLERS: dict[type[BaseException], object] = {
+    SandboxError: sandbox_error,
+    ProblemException: problem_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}
