@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from elevate_sandbox.bases import Base, Bases, attach
 from elevate_sandbox.clock import Clock, FrozenClock, parse_instant
-from elevate_sandbox.domain import limits, timekeeping
+from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.overlay import OverlayState
-from elevate_sandbox.domain.progression import policies_view, set_policies
 from elevate_sandbox.domain.snapshot import dump_changes, dump_state, load_changes, load_state
 from elevate_sandbox.domain.state import TenantState
-from elevate_sandbox.domain.timetable import Progression
+from elevate_sandbox.domain.time import clock_control
+from elevate_sandbox.domain.time.policy import Progression, policies_view, set_policies
 
 if TYPE_CHECKING:
     from elevate_sandbox.store import Tenant
@@ -92,10 +92,10 @@ def _head(tenant: Tenant, version_number: int) -> dict[str, Any]:
 
 
 def _clock_document(clock: Clock) -> dict[str, Any]:
-    if timekeeping.is_frozen(clock):
+    if clock_control.is_frozen(clock):
         return {"now": clock.now().isoformat(), "frozen": True}
     # A running clock keeps its lead over wall time, so a restored sandbox goes on from the real now.
-    offset = timekeeping.offset_of(clock)
+    offset = clock_control.offset_of(clock)
     return {"now": clock.now().isoformat(), "frozen": False, "offsetSeconds": offset.total_seconds()}
 
 
@@ -174,7 +174,7 @@ def _read_clock(raw: Any) -> Clock:
     number = isinstance(offset, int | float) and not isinstance(offset, bool)
     if not number or not abs(offset) <= MAX_CLOCK_OFFSET.total_seconds():
         raise invalid("clock.offsetSeconds", "expected a number of seconds")
-    return timekeeping.running_from(datetime.now(UTC) + timedelta(seconds=offset))
+    return clock_control.running_from(datetime.now(UTC) + timedelta(seconds=offset))
 
 
 def _read_progression(raw: Any) -> Progression:
