@@ -1,4 +1,4 @@
-"""The lifecycles as data (transitions.py): classes partition the statuses, every status is reachable, finals are final."""
+"""The lifecycles as data (transitions.py): classes partition the statuses, all are reachable, finals are final."""
 
 from __future__ import annotations
 
