@@ -207,10 +207,10 @@ class KitPlugin:
         for item in items:
             label = getattr(item, "operation_label", None)
             node_id = getattr(item, "_id", None)
-            if label and getattr(node_id, "params", "") is None:
+            if label and node_id is not None and getattr(node_id, "params", "") is None:
                 # One JUnit test case per operation: under pytest 9 Schemathesis' items lose the operation
                 # from their node id (it stays in the name), so put it back as the parameter part.
-                item._id = node_id.with_params(label)  # type: ignore[union-attr]
+                item._id = node_id.with_params(label)
             if self.target.read_only and item.get_closest_marker("writes"):
                 deselected.append(item)
                 continue
@@ -303,11 +303,13 @@ class KitPlugin:
         last = getattr(api, "last", None)
         base = getattr(api, "base_url", "")
         operation = console.phase_of(item.nodeid)
-        if last is not None:
+        curl = ""
+        if api is not None and last is not None:
             operation = spec.label_for(last.method, str(last.url).removeprefix(base))
+            curl = api.curl()
         name = item.nodeid.split("::")[-1].split("[")[0]
         text = str(exc) or type(exc).__name__
-        self.recorder.failure(operation, name, text.splitlines()[0][:200], text, api.curl() if last else "")
+        self.recorder.failure(operation, name, text.splitlines()[0][:200], text, curl)
         self.recorder.take_pending()
         self.tests_with_findings.add(item.nodeid)
 

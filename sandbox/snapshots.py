@@ -50,6 +50,12 @@ class Restored:
     # The shared base ``state`` lies over (version 2), or None when ``state`` holds every record.
     base: Base | None = None
 
+    def over_base(self) -> tuple[Base, OverlayState] | None:
+        """Version 2: the base and the tenant's changes over it; None when ``state`` holds every record."""
+        if self.base is None or not isinstance(self.state, OverlayState):
+            return None
+        return self.base, self.state
+
 
 def invalid(where: str, message: str) -> InvalidRequest:
     return InvalidRequest(
@@ -117,7 +123,9 @@ def read_tenant(document: Any, bases: Bases | None = None) -> Restored:
         raise invalid("seed", f"expected an integer in 0..{limits.MAX_SEED}")
     if dataset not in _dataset_names():
         raise invalid("dataset", f"expected one of {', '.join(sorted(_dataset_names()))}")
-    base = _read_base(document.get("base"), bases) if document["version"] == CHANGES_VERSION else None
+    base = None
+    if bases is not None and document["version"] == CHANGES_VERSION:
+        base = _read_base(document.get("base"), bases)
     return Restored(
         seed=seed,
         dataset=dataset,
@@ -129,7 +137,7 @@ def read_tenant(document: Any, bases: Bases | None = None) -> Restored:
     )
 
 
-def _read_base(raw: Any, bases: Bases | None) -> Base:
+def _read_base(raw: Any, bases: Bases) -> Base:
     """The base a version 2 document names, built again here and proved the same by its digest."""
     if not isinstance(raw, dict):
         raise invalid("base", "expected {dataset, seed, day, digest}")
@@ -147,7 +155,7 @@ def _read_base(raw: Any, bases: Bases | None) -> Base:
     if not isinstance(digest, str):
         raise invalid("base.digest", "expected the base's SHA-256")
     try:
-        base = bases.get(dataset, seed, built_on)  # type: ignore[union-attr]
+        base = bases.get(dataset, seed, built_on)
     except ValueError as exc:
         raise invalid("base.dataset", str(exc)) from None
     if base.digest() != digest:
@@ -163,8 +171,9 @@ def _read_clock(raw: Any) -> Clock:
     if not isinstance(raw, dict) or not isinstance(raw.get("frozen"), bool):
         raise invalid("clock", "expected {now, frozen[, offsetSeconds]}")
     if raw["frozen"]:
+        text = raw.get("now")
         try:
-            now = parse_instant(raw.get("now"))
+            now = parse_instant(text if isinstance(text, str) else "")  # "" is refused like any non-instant
         except (TypeError, ValueError, OverflowError):
             raise invalid("clock.now", "expected an ISO instant") from None
         if not limits.date_in_range(now):
@@ -207,8 +216,9 @@ def _read_rng(raw: Any) -> tuple[Any, ...]:
 def install(tenant: Tenant, restored: Restored) -> None:
     """Swap a checked document's parts into a tenant; call it holding the tenant's lock."""
     backend = tenant.backend
-    if restored.base is not None:
-        attach(backend, restored.base, restored.state)  # type: ignore[arg-type]
+    layered = restored.over_base()
+    if layered is not None:
+        attach(backend, *layered)
     else:
         backend.state = restored.state  # the setter derives the indexes again
     tenant.base = restored.base
@@ -220,12 +230,13 @@ def install(tenant: Tenant, restored: Restored) -> None:
 
 def new_backend(restored: Restored, name: str, public_base_url: str, page_secret: bytes | None = None) -> Backend:
     """A backend built from a checked document (restoring a tenant at start)."""
-    own = restored.state if restored.base is None else TenantState()
+    layered = restored.over_base()
+    own = restored.state if layered is None else TenantState()
     backend = Backend(
         own, restored.clock, random.Random(), public_base_url=public_base_url, tenant=name, page_secret=page_secret
     )
-    if restored.base is not None:
-        attach(backend, restored.base, restored.state)  # type: ignore[arg-type]
+    if layered is not None:
+        attach(backend, *layered)
     backend.progression = restored.progression
     backend.rng.setstate(restored.rng_state)
     return backend

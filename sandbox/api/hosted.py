@@ -105,7 +105,7 @@ def _provider_for(b: Backend, flow: SitePaymentMandate, contract_owner_id: int) 
         if p.type is flow.payment_method and contract_owner_id in p.contract_owner_ids
     ]
     active = [p for p in candidates if p.status is PaymentProviderStatus.ACTIVE]
-    return (active or candidates or [None])[0]
+    return (active or candidates)[0] if active or candidates else None
 
 
 def payment_view(b: Backend, link: PaymentLink) -> pages.PaymentView:

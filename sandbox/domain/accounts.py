@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from elevate_sandbox.domain.context import Context
@@ -115,7 +116,7 @@ def get_customer_payment(ctx: Context, payment_id: int) -> CustomerPayment:
     return get_or_404(ctx.state.customer_payments, payment_id, "customer payment")
 
 
-def _payments_received(ctx: Context, customer: Customer) -> list[tuple[object, Decimal]]:
+def _payments_received(ctx: Context, customer: Customer) -> list[tuple[date, Decimal]]:
     """(date, amount) of every payment received: direct invoice payments in hand, and customer payments."""
     received = [
         (p.payment_date, p.amount)

@@ -51,6 +51,10 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "customer"
 
 
+def _given(value: str | None, default: str) -> str:
+    return default if value is None else value
+
+
 def create_customer(
     ctx: Context,
     *,
@@ -66,25 +70,19 @@ def create_customer(
     telephone: str | None = None,
 ) -> Customer:
     """Add a customer; missing personal details are derived from the name and id."""
-    details = {
-        "email": email, "first_name": first_name, "last_name": last_name, "address_line1": address_line1,
-        "city": city, "postcode": postcode, "telephone": telephone,
-    }
     owner_id = _owner_id(ctx, contract_owner_id)
     threshold = to_money(credit_threshold)
     if owner_id is None:
         owner_id = create_contract_owner(ctx, DEFAULT_CONTRACT_OWNER).id
     customer_id = ctx.state.next_id("customers")
-    street, city, postcode = PLACEHOLDER_ADDRESS
-    personal = {
-        "email": f"{_slug(name)}@example.co.uk", "first_name": "Accounts", "last_name": "Payable",
-        "address_line1": street, "city": city, "postcode": postcode,
-        "telephone": f"020 7946 {customer_id % 1000:04d}",
-    }
-    personal.update({key: value for key, value in details.items() if value is not None})
+    street, town, code = PLACEHOLDER_ADDRESS
     customer = Customer(
         id=customer_id, contract_owner_id=owner_id, name=name, credit_threshold=threshold,
-        account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(), **personal,
+        account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(),
+        email=_given(email, f"{_slug(name)}@example.co.uk"), first_name=_given(first_name, "Accounts"),
+        last_name=_given(last_name, "Payable"), address_line1=_given(address_line1, street),
+        city=_given(city, town), postcode=_given(postcode, code),
+        telephone=_given(telephone, f"020 7946 {customer_id % 1000:04d}"),
     )
     ctx.state.customers[customer.id] = customer
     return customer

@@ -93,15 +93,9 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
     if link.paid:
         raise InvalidRequest(f"Payment link {link.id} has already been paid", PAYMENT_NOT_OPEN)
     provider = _active(ctx.state.payment_providers[link.payment_provider_id])
-    if link.invoice_id is None and link.adhoc_invoice_id is None:
-        accounts.create_customer_payment(
-            ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
-            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
-            invoice_id=None,
-        )
-    else:
-        invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
-        invoice = ctx.state.invoices[invoice_id]  # type: ignore[index]
+    invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
+    if invoice_id is not None:
+        invoice = ctx.state.invoices[invoice_id]
         record_payment(
             ctx,
             InvoicePayment(
@@ -112,5 +106,13 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
                 third_party_payment_status=LINK_PAYMENT_STATUS if provider.type in PROVIDER_METHODS else None,
             ),
         )
+    elif link.customer_id is not None:
+        accounts.create_customer_payment(
+            ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
+            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
+            invoice_id=None,
+        )
+    else:  # create_payment_link refuses a link without a target; one restored from a snapshot may lack it
+        raise InvalidRequest(f"Payment link {link.id} names nothing to pay", PAYMENT_LINK_TARGET)
     link.paid = True
     return link

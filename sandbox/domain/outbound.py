@@ -210,7 +210,12 @@ def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_outbound_payment(
-    ctx: Context, payment_id: int, operations: list[dict], validate: Callable[[dict], None], *, strict: bool = False
+    ctx: Context,
+    payment_id: int,
+    operations: list[dict[str, Any]],
+    validate: Callable[[dict[str, Any]], None],
+    *,
+    strict: bool = False,
 ) -> OutboundPayment:
     """Apply a JSON Patch: edits only while the payout is open; with ``strict``, status along the lifecycle."""
     payment = get_outbound_payment(ctx, payment_id)

@@ -82,7 +82,7 @@ def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_payment_provider(
-    ctx: Context, provider_id: int, operations: list[dict], validate: Callable[[dict], None]
+    ctx: Context, provider_id: int, operations: list[dict[str, Any]], validate: Callable[[dict[str, Any]], None]
 ) -> PaymentProvider:
     """Apply a JSON Patch: read-only paths, tests, schema and contract owners all pass, or nothing changes."""
     provider = get_payment_provider(ctx, provider_id)

@@ -96,16 +96,19 @@ class Track(ABC):
         """Every record of this kind in the tenant's state."""
 
     def status(self, record: Any) -> StrEnum | None:
-        return getattr(record, self.status_field)
+        status: StrEnum | None = getattr(record, self.status_field)
+        return status
 
     def entered(self, record: Any) -> datetime:
-        return record.status_since or record.created_at
+        entered: datetime = record.status_since or record.created_at
+        return entered
 
     def resource(self, record: Any) -> str:
         return str(self.kind)
 
     def ident(self, record: Any) -> int | str:
-        return record.id
+        ident: int | str = record.id
+        return ident
 
     @abstractmethod
     def move(self, ctx: Context, record: Any, due: Due) -> None:
@@ -113,9 +116,11 @@ class Track(ABC):
 
     def adjust(self, ctx: Context, record: Any, step: Step, at: datetime, timed: bool) -> Due:
         """The due step, after any rule the timetable cannot state as data."""
-        outcome = getattr(record, "forced_outcome", None)
-        forced = self.outcome_steps.get((outcome, self.status(record))) is step
-        return Due(step.to, at, FORCED_ERROR_INFO.get(outcome) if forced else None)
+        outcome: ForcedOutcome | None = getattr(record, "forced_outcome", None)
+        status = self.status(record)
+        if outcome is None or status is None or self.outcome_steps.get((outcome, status)) is not step:
+            return Due(step.to, at)
+        return Due(step.to, at, FORCED_ERROR_INFO.get(outcome))
 
 
 class PaymentTrack(Track):

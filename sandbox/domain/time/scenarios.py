@@ -238,7 +238,7 @@ def _not_applicable(scenario: Scenario, track: Track, record: Any) -> InvalidReq
 
 def _walk(ctx: Context, scenario: Scenario, track: Track, record: Any) -> list[Due]:
     """The ordinary steps from the record's status to the scenario's goal, planned on a copy."""
-    probe, plan = copy.copy(record), []
+    probe, plan = copy.copy(record), list[Due]()
     for _ in range(MAX_WALK):
         if track.status(probe) == scenario.goal:
             return plan
