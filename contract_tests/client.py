@@ -10,7 +10,7 @@ import httpx
 
 from elevate_sandbox.contract_tests import spec
 from elevate_sandbox.contract_tests.report import TOKEN_PLACEHOLDER
-from elevate_sandbox.contract_tests.target import Target
+from elevate_sandbox.contract_tests.target import Target, http_client
 from elevate_sandbox.contract_tests.watch import WATCH
 
 JSON_PATCH = "application/json-patch+json"
@@ -53,7 +53,7 @@ class Api:
     def __init__(self, base_url: str, token: str, timeout: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.http = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
+        self.http = http_client(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
         self.last: httpx.Request | None = None
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -64,7 +64,7 @@ def progress_line(number: int, count: int, phase: Phase, recorder: Recorder) -> 
     """``[3/7] lists: 72 tests, 240 checks, 0 failed, 8 skipped (4.2 s)``."""
     checks = recorder.checks_run - phase.checks_before
     return (
-        f"[{number}/{count}] {phase.name}: {phase.total} tests, {checks} checks, "
+        f"[{number}/{count}] {phase.name}: {phase.total} {'test' if phase.total == 1 else 'tests'}, {checks} checks, "
         f"{phase.failed} failed, {phase.skipped} skipped ({time.monotonic() - phase.started:.1f} s)"
     )
 
@@ -108,7 +108,7 @@ def summary(recorder: Recorder, report_dir: str | None, verbose: bool) -> list[s
         reasons = sorted(recorder.not_tested.items(), key=lambda pair: -pair[1])
         shown = reasons if verbose else reasons[:NOT_TESTED_LINES]
         lines.append("Not tested:")
-        lines += [f"  {count:>3} tests: {reason}" for reason, count in shown]
+        lines += [f"  {count:>3} {'test ' if count == 1 else 'tests'}: {reason}" for reason, count in shown]
         if len(shown) < len(reasons):
             rest = sum(count for _, count in reasons[len(shown) :])
             lines.append(f"  {rest:>3} tests for {len(reasons) - len(shown)} other reasons (in the reports)")

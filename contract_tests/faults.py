@@ -9,13 +9,14 @@ the operation and the check that caught it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from elevate_sandbox.contract_tests import categories
 from elevate_sandbox.contract_tests import fault_rewrites as rw
 from elevate_sandbox.contract_tests.rewriting import ASGIApp, Rewrite, Rewriting, Served, Then
 
-__all__ = ["Fault", "Served", "catalogue"]
+__all__ = ["Fault", "Served", "catalogue", "table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,3 +301,19 @@ def groups(faults: list[Fault], size: int = 6) -> list[FaultGroup]:
         else:
             formed.append([fault])
     return [FaultGroup(tuple(group)) for group in formed]
+
+
+def table(faults: Iterable[Fault], caught_by: Callable[[Fault], list[str]]) -> str:
+    """The fault suite as a Markdown table: each fault, its category, and the checks that reported it on its
+    operation in the kit's run against it (``caught_by``; empty when the kit missed it)."""
+    lines = [
+        "| # | fault | what is broken | category | operation | caught by |",
+        "|---|---|---|---|---|---|",
+    ]
+    for number, fault in enumerate(faults, 1):
+        checks = caught_by(fault)
+        caught = ", ".join(f"`{check}`" for check in checks) if checks else "**missed**"
+        lines.append(
+            f"| {number} | {fault.name} | {fault.description} | {fault.category} | `{fault.operation}` | {caught} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -59,7 +59,7 @@ class ListProbe:
             _WHOLE_LISTS[key] = self.fetch(page=1, pageSize=PAGE_ALL)
         items = [dict(item) for item in _WHOLE_LISTS[key]]
         if len(items) < minimum:
-            raise NotEnoughData(f"{self.operation.label} has {len(items)} records; the check needs {minimum}")
+            raise NotEnoughData(f"{self.operation.label} has {_records(len(items))}; the check needs {minimum}")
         return items
 
     @property
@@ -357,3 +357,7 @@ def check_filter_bounds(probe: ListProbe, parameter: str, operator: str) -> None
     got = sorted(_values(answer, probe.key))
     expected = sorted(item[probe.key] for item in items if parameter in item and keep(item[parameter]))
     assert got == expected, f"{parameter}={operator}{bound}: got {probe.key} {got[:10]}, expected {expected[:10]}"
+
+
+def _records(count: int) -> str:
+    return f"{count} record" if count == 1 else f"{count} records"

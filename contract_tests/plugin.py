@@ -95,6 +95,7 @@ class KitPlugin:
         self.phases: dict[str, console.Phase] = {}
         self.phase_order: list[str] = []
         self.tests_with_findings: set[str] = set()
+        self.deselecting = False
         self.target = self._find_target(config)
         self.recorder = Recorder(op.label for op in spec.operations())
         self.recorder.secrets.append(self.target.token)
@@ -103,7 +104,13 @@ class KitPlugin:
         info.sandbox, info.read_only = self.target.is_sandbox, self.target.read_only
         WATCH.recorder, WATCH.token, WATCH.errors = self.recorder, self.target.token, 0
         WATCH.probe_url = self.target.api_url + (preflight.probe_paths() or [""])[0]
-        contract.configure(self.target, config.getoption("operation"))
+        selected = config.getoption("operation")
+        contract.configure(self.target, selected)
+        if selected:
+            others = len(spec.operations()) - len(set(selected))
+            self.recorder.skipped(
+                f"conformance of the other operations: --operation chose {', '.join(selected)}", others
+            )
         contract.SCHEMA.hooks.register_hook_with_name(self.after_validate, "after_validate")
 
     def _find_target(self, config: pytest.Config) -> Target:
@@ -201,6 +208,14 @@ class KitPlugin:
 
     # -- pytest hooks --------------------------------------------------------------------------------
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        # Tests left out by -k or -m are not tested, and every report says so (--read-only counts its own).
+        if not self.deselecting:
+            keyword = self.config.getoption("keyword", "")
+            self.recorder.skipped(f"not selected by -k {keyword!r}" if keyword else "not selected", len(items))
+
+    # Last, so that the phases count the tests -k and -m left.
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         deselected = []
         kept = []
@@ -218,7 +233,9 @@ class KitPlugin:
                 item.add_marker(pytest.mark.skip(reason=SANDBOX_ONLY_REASON))
             kept.append(item)
         if deselected:
+            self.deselecting = True
             config.hook.pytest_deselected(items=deselected)
+            self.deselecting = False
             items[:] = kept
             self.recorder.skipped(READ_ONLY_REASON, len(deselected))
         # Deterministic checks first, fuzzing last: a target that falls over under fuzzing still gets
@@ -247,6 +264,7 @@ class KitPlugin:
         phase = self.phases.get(console.phase_of(item.nodeid))
         if phase is not None and not phase.begun:
             phase.begun, phase.started, phase.checks_before = True, time.monotonic(), self.recorder.checks_run
+        WATCH.last = None
         WATCH.guard()
 
     @pytest.hookimpl(wrapper=True)
@@ -299,27 +317,23 @@ class KitPlugin:
     def _failure_outside_checks(self, item: pytest.Item, exc: Exception) -> None:
         """A test that failed outside any named check (a request refused on the way): a finding, with the
         operation and curl of its last request when it made one."""
-        api = getattr(item, "funcargs", {}).get("api")
-        last = getattr(api, "last", None)
-        base = getattr(api, "base_url", "")
-        operation = console.phase_of(item.nodeid)
-        curl = ""
-        if api is not None and last is not None:
-            operation = spec.label_for(last.method, str(last.url).removeprefix(base))
-            curl = api.curl()
-        name = item.nodeid.split("::")[-1].split("[")[0]
         text = str(exc) or type(exc).__name__
-        self.recorder.failure(operation, name, text.splitlines()[0][:200], text, curl)
-        self.recorder.take_pending()
+        self._outside_checks(item.nodeid, text.splitlines()[0], text)
         self.tests_with_findings.add(item.nodeid)
 
     def _unexplained_failure(self, report: pytest.TestReport) -> None:
         """A test that failed outside any check (a setup call refused, ...) is a finding all the same."""
         crash = getattr(report.longrepr, "reprcrash", None)
         title = crash.message.splitlines()[0] if crash is not None and crash.message else report.nodeid
-        name = report.nodeid.split("::")[-1].split("[")[0]
         self.recorder.current_test = report.nodeid
-        self.recorder.failure(console.phase_of(report.nodeid), name, title[:200], report.longreprtext[-1500:], "")
+        self._outside_checks(report.nodeid, title, report.longreprtext[-1500:])
+
+    def _outside_checks(self, nodeid: str, title: str, text: str) -> None:
+        # Under the operation of the test's last request when it sent one (not the phase's name: that is
+        # no operation of the contract), with its curl line.
+        operation, curl = WATCH.last_request() or (console.phase_of(nodeid), "")
+        name = nodeid.split("::")[-1].split("[")[0]
+        self.recorder.failure(operation, name, title[:200], text, curl)
         self.recorder.take_pending()
 
     def _progress(self, phase: console.Phase) -> None:

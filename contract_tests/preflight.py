@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from elevate_sandbox.contract_tests import spec
-from elevate_sandbox.contract_tests.target import mint_sandbox_token, probe_sandbox
+from elevate_sandbox.contract_tests.target import http_client, mint_sandbox_token, probe_sandbox
 
 # Long enough for a loaded machine or a target whose first request warms up; a healthy target answers in ms.
 TIMEOUT = 10.0
@@ -97,7 +97,7 @@ def run(api_url: str, token: str | None, sandbox_only: bool | None = None) -> Cl
     """Check the target at ``api_url`` (used exactly as given); raise ``PreflightError`` to stop the run."""
     started = time.monotonic()
     paths = probe_paths()
-    with httpx.Client(timeout=TIMEOUT) as client:
+    with http_client(timeout=TIMEOUT) as client:
         try:
             answers = [(path, _get(client, api_url + path, token)) for path in paths]
         except httpx.HTTPError as exc:

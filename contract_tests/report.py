@@ -174,13 +174,38 @@ class Recorder:
         return {name: found for name, found in grouped.items() if found}
 
     def ranked(self) -> list[Finding]:
-        """Every finding, most important first: by category, then by how often it was seen."""
-        return sorted(self.findings.values(), key=lambda f: (categories.rank(f.check), -f.count))
+        """Every finding, most important first, so that the first few show as many kinds of fault as there are.
+
+        First the most important finding of each category (in the categories' order), then the first of
+        each other check, then the rest; within each round by category, then by how often it was seen.
+        Otherwise one fault seen on every operation (a mock that ignores auth) fills the whole top ten.
+        """
+        by_severity = sorted(self.findings.values(), key=lambda f: (categories.rank(f.check), -f.count))
+        categories_seen: set[str] = set()
+        checks_seen: set[str] = set()
+        rounds: list[list[Finding]] = [[], [], []]
+        for finding in by_severity:
+            if finding.category not in categories_seen:
+                rounds[0].append(finding)
+            elif finding.check not in checks_seen:
+                rounds[1].append(finding)
+            else:
+                rounds[2].append(finding)
+            categories_seen.add(finding.category)
+            checks_seen.add(finding.check)
+        return [finding for found in rounds for finding in found]
 
     def tested_operations(self) -> list[str]:
+        """Every operation a check ran on (the contract's first), and any other place a finding was
+        recorded under (a test that failed before naming an operation)."""
         seen = {operation for operation, _ in self.runs}
         ordered = [op for op in self.operations if op in seen]
         return ordered + sorted(seen - set(ordered))
+
+    def covered_operations(self) -> list[str]:
+        """The contract's operations on which at least one check ran."""
+        seen = {operation for operation, _ in self.runs}
+        return [op for op in self.operations if op in seen]
 
     def figures(self) -> str:
         """The one-paragraph summary printed at the end of a run."""
@@ -190,7 +215,7 @@ class Recorder:
             f"{', read-only' if info.read_only else ''}{', sandbox' if info.sandbox else ''}), "
             f"started {info.started}\n"
             f"  duration {info.duration:.1f} s, "
-            f"operations {len(self.tested_operations())}/{len(self.operations)}, "
+            f"operations {len(self.covered_operations())}/{len(self.operations)}, "
             f"checks run {self.checks_run}, failures {self.failures}, "
             f"tests {info.tests_passed} passed / {info.tests_failed} failed / {info.tests_skipped} skipped"
         )

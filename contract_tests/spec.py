@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
+from elevate_sandbox.runtime import load_spec
 from elevate_sandbox.settings import ELEVATE_SPEC
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -22,8 +21,7 @@ LIST_PARAMETERS = frozenset({"page", "pageSize", "sort", "fields"})
 @cache
 def contract() -> dict[str, Any]:
     """The parsed contract document."""
-    with ELEVATE_SPEC.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return load_spec(ELEVATE_SPEC)  # libyaml's loader when present: start-up time
 
 
 def deref(node: Any) -> Any:

@@ -17,6 +17,7 @@ import httpx
 import requests
 
 from elevate_sandbox.contract_tests.report import Recorder, TargetFailure, now_iso
+from elevate_sandbox.contract_tests.target import http_client
 
 CHECK = "target_answers"
 PROBE_TIMEOUT = 10.0
@@ -41,6 +42,16 @@ class Watch:
     probe_url: str = ""
     token: str = ""
     errors: int = 0
+    # The last request sent (operation, curl or what renders it): a test that fails outside any check
+    # (a setup write refused) is reported with it. Cleared when each test starts.
+    last: tuple[str, str | Callable[[], str]] | None = None
+
+    def last_request(self) -> tuple[str, str] | None:
+        """The operation and curl line of the last request since the running test started, if any."""
+        if self.last is None:
+            return None
+        operation, describe = self.last
+        return operation, describe if isinstance(describe, str) else describe()
 
     @property
     def down(self) -> bool:
@@ -56,6 +67,7 @@ class Watch:
     def call(self, operation: str, describe: str | Callable[[], str]) -> Iterator[None]:
         """Around one request to ``operation`` (``describe``: the request as curl, or what renders it)."""
         self.guard()
+        self.last = (operation, describe)
         try:
             yield
         except TRANSPORT_ERRORS as exc:
@@ -83,7 +95,8 @@ class Watch:
         if not self.probe_url:
             return True
         try:
-            httpx.get(self.probe_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=PROBE_TIMEOUT)
+            with http_client(timeout=PROBE_TIMEOUT) as client:
+                client.get(self.probe_url, headers={"Authorization": f"Bearer {self.token}"})
         except httpx.HTTPError:
             return False
         return True

@@ -21,11 +21,16 @@ import pytest
 from elevate_sandbox.app import create_app
 from elevate_sandbox.auth import mint_token
 from elevate_sandbox.clock import SystemClock
-from elevate_sandbox.contract_tests.faults import Fault, FaultGroup, catalogue, groups
+from elevate_sandbox.contract_tests.faults import Fault, FaultGroup, catalogue, groups, table
 from elevate_sandbox.contract_tests.rewriting import Exchange, Rewriting, Served
 from elevate_sandbox.settings import DEFAULT_JWT_SECRET, Settings
 
+# Every test here waits for the kit's runs against the broken variants (minutes on 2 cores).
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The fault table (fault, category, the checks that caught it), written from the runs for people to read.
+FAULT_TABLE = PROJECT_ROOT / "build" / "fault-table.md"
 KIT = PROJECT_ROOT / "contract_tests"
 FAULTS = catalogue(mint_token(DEFAULT_JWT_SECRET, SystemClock(), "default"))
 # Faults that cannot hide one another share a server and a kit run: the suite's time stays bounded.
@@ -43,7 +48,12 @@ class KitRun:
     report: dict[str, Any]
 
     def found(self, operation: str, check: str) -> bool:
-        return any(f["operation"] == operation and f["check"] == check for f in self.report.get("failures", []))
+        return check in self.checks_on(operation)
+
+    def checks_on(self, operation: str) -> list[str]:
+        """The checks that reported a failure on ``operation``, in the report's order."""
+        found = [f["check"] for f in self.report.get("failures", []) if f["operation"] == operation]
+        return list(dict.fromkeys(found))
 
     def explain(self) -> str:
         found = [(f["operation"], f["check"]) for f in self.report.get("failures", [])]
@@ -127,6 +137,19 @@ def test_the_kit_reports_the_fault_with_its_operation_and_check(
     )
     finding = next(f for f in run.report["failures"] if f["operation"] == fault.operation and f["check"] == fault.check)
     assert finding["curl"].startswith("curl "), f"the finding has no curl to reproduce it: {finding}"
+
+
+def test_the_fault_table_says_which_check_caught_each_fault(runs: dict[str, tuple[KitRun, Path]]) -> None:
+    def caught_by(fault: Fault) -> list[str]:
+        return runs[GROUP_OF[fault.name]][0].checks_on(fault.operation)
+
+    text = table(FAULTS, caught_by)
+    FAULT_TABLE.parent.mkdir(exist_ok=True)
+    FAULT_TABLE.write_text(text, encoding="utf-8")
+    rows = text.splitlines()[2:]
+    assert len(rows) == len(FAULTS) and "**missed**" not in text, text
+    for fault, row in zip(FAULTS, rows, strict=True):
+        assert f"`{fault.check}`" in row.rsplit("|", 2)[1], row
 
 
 def test_at_least_forty_different_faults_cover_every_category() -> None:

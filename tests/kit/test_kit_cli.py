@@ -88,26 +88,34 @@ def _verify(cwd: Path, *args: str, timeout: int = 300) -> subprocess.CompletedPr
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
+@pytest.mark.slow  # a kit run in a subprocess
 def test_the_cli_exits_with_preflights_status_and_one_sentence(live: LiveSandbox, tmp_path: Path) -> None:
     done = _verify(tmp_path, "--base-url", live.base_url, "--token", live.token())
     assert done.returncode == 12, done.stdout + done.stderr
     assert done.stderr.count("\n") == 1 and "use --base-url" in done.stderr, done.stderr
 
 
+@pytest.mark.slow  # a kit run in a subprocess
 def test_a_green_run_is_short_redacted_and_leaves_no_files(live: LiveSandbox, tmp_path: Path) -> None:
     token = live.token("kit-cli-green")
     done = _verify(tmp_path, "--base-url", live.base_url + "/v1", "--token", token, "-k", "test_unknown_ids",
-                   "--report", "out")  # fmt: skip
+                   "--operation", "getRefunds", "--report", "out")  # fmt: skip
     lines = done.stdout.splitlines()
     assert done.returncode == 0, done.stdout + done.stderr
     assert any(line.startswith("PASS  http://") for line in lines) and len(lines) < 50, done.stdout
+    # The one phase -k left has its progress line; what -k and --operation left out is reported as not tested.
+    assert any(line.startswith("[1/1] resources and JSON Patch: ") for line in lines), done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "the run left files in the working directory"
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["verdict"] == "PASS" and report["info"]["started"].endswith("Z")
+    reasons = {entry["reason"]: entry["tests"] for entry in report["not_tested"]}
+    assert reasons.get("not selected by -k 'test_unknown_ids'", 0) > 100, reasons
+    assert reasons.get("conformance of the other operations: --operation chose getRefunds") == 28, reasons
     for name in ("report.json", "report.md", "report.html", "junit.xml"):
         assert token not in (tmp_path / "out" / name).read_text(), f"{name} holds the token"
 
 
+@pytest.mark.slow  # a kit run in a subprocess
 def test_a_target_that_stops_answering_ends_the_run_as_a_finding(tmp_path: Path) -> None:
     served: list[Served] = []
     seen = [0]
@@ -146,3 +154,26 @@ def test_every_report_says_what_was_not_tested_and_redacts_tokens(tmp_path: Path
         text = (tmp_path / name).read_text()
         assert "needs the sandbox control API" in text and "s3cr3t" not in text and "$TOKEN" in text, name
         assert "2026-12-03T10:00:00Z" in text, name
+
+
+@pytest.mark.slow  # a kit run in a subprocess
+def test_a_test_failing_before_its_check_names_the_request_that_failed(tmp_path: Path) -> None:
+    # The kit writes a few customer payments when a customer's list is too short for the list checks;
+    # this target shows every customer an empty list and refuses the writes.
+    def empty_list_refused_write(exchange: Exchange) -> None:
+        if exchange.method == "GET":
+            exchange.set_json([])
+        else:
+            exchange.set_json({"message": "refused", "code": "VALIDATION_ERROR"}, 400)
+
+    app = Rewriting(create_app(Settings(port=0, dataset="demo")), "*", r"/v1/customer-payments",
+                    after=empty_list_refused_write)  # fmt: skip
+    with Served(app) as url:
+        done = _verify(tmp_path, "--base-url", url + "/v1", "--report", "out",
+                       "-k", "test_page_size_is_honoured and getCustomerPayments")  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    [finding] = report["failures"]
+    assert finding["operation"] == "POST /customer-payments", finding
+    assert finding["curl"].startswith("curl -X POST") and "/v1/customer-payments" in finding["curl"], finding
+    assert "operations 1/29," in done.stdout, done.stdout  # the refused POST, not a phase name
