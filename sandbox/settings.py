@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any
 
 # The contracts ship inside the package (elevate_sandbox.openapi), wherever it is installed.
 OPENAPI_DIR: Traversable = resources.files("elevate_sandbox.openapi")
@@ -125,7 +126,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, base: Settings |
     """Read ``SANDBOX_<FIELD>`` variables (e.g. SANDBOX_PORT, SANDBOX_VALIDATE_RESPONSES) over ``base``."""
     environ = os.environ if environ is None else environ
     base = base or Settings()
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # each value coerced to its field's type by _coerce
     for spec in fields(Settings):
         if spec.name == "extra":
             continue

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from connexion.lifecycle import ConnexionResponse
 
@@ -16,6 +16,9 @@ from elevate_sandbox.domain.errors import DATE_OUT_OF_RANGE, VALIDATION_ERROR, F
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.http.context import request_method, request_tenant
 from elevate_sandbox.store import Tenant
+
+if TYPE_CHECKING:
+    from elevate_sandbox.domain.backend import Backend
 
 READS = frozenset({"GET", "HEAD"})
 
@@ -30,7 +33,7 @@ def current_tenant() -> Tenant:
 
 
 @contextmanager
-def backend():  # type: ignore[no-untyped-def]
+def backend() -> Iterator[Backend]:
     """The caller's backend, held under its tenant lock for the whole operation.
 
     A GET only reads: its tenant then hands out shared seeded records as they are, uncopied (store.py).

@@ -11,8 +11,8 @@ from elevate_sandbox.api.admin import require_admin
 from elevate_sandbox.api.common import current_tenant, no_content
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
-from elevate_sandbox.domain import timekeeping
 from elevate_sandbox.domain.snapshot import TABLES
+from elevate_sandbox.domain.time import clock_control
 from elevate_sandbox.http.context import request_tenant
 from elevate_sandbox.journal import DEFAULT_LIMIT
 from elevate_sandbox.snapshots import export_tenant, install, read_tenant
@@ -57,7 +57,7 @@ async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]
             "tenant": tenant.name,
             "seed": tenant.seed,
             "dataset": tenant.dataset,
-            **timekeeping.clock_view(tenant.backend),
+            **clock_control.clock_view(tenant.backend.context),
             "tables": tables,
         }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -78,7 +80,7 @@ def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionRes
 
 
 # Each failure's renderer, looked up by the exception's class (most specific first) by both ways of serving.
-HANDLERS: dict[type[BaseException], object] = {
+HANDLERS: dict[type[BaseException], Callable[..., Any]] = {
     SandboxError: sandbox_error,
     ProblemException: problem_error,
     HTTPException: http_error,

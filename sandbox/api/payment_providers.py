@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
@@ -12,6 +13,7 @@ from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.domain.models import PaymentProvider
 from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
 
 
@@ -20,6 +22,7 @@ async def get_payment_providers(**params: Any) -> Response:
     owner = params.get("contractOwnerId")
     with backend() as b:
         table = b.state.payment_providers
+        providers: Iterable[PaymentProvider]
         if owner is None:  # the table itself: a default-order page reads only its own rows
             providers, name = table.values(), "payment_providers"
         else:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from elevate_sandbox.domain import magic
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import ForcedOutcome, PaymentMethod, ThirdPartyOutboundPaymentStatus
 from elevate_sandbox.domain.errors import (
@@ -23,16 +23,17 @@ from elevate_sandbox.domain.errors import (
 )
 from elevate_sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
 from elevate_sandbox.domain.ledger import credit_of
-from elevate_sandbox.domain.lifecycles import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
 from elevate_sandbox.domain.lookups import customer_ref, get_or_404, require_positive
 from elevate_sandbox.domain.mandates import mandate_provider
 from elevate_sandbox.domain.models import Customer, OutboundPayment
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.domain.patching import patched_values
 from elevate_sandbox.domain.resources import OUTBOUND_PAYMENT
+from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.transitions import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
 
 # Rule 13: at most 25K GBP. The documented 403 says only that a payout *may* need approval at the
-# provider: the approval step is opt-in, by the magic reference prefix APPROVE (magic.py).
+# provider: the approval step is opt-in, by the magic reference prefix APPROVE (magic_values.py).
 MAX_OUTBOUND_AMOUNT = Decimal("25000.00")
 APPROVAL_MESSAGE = "Payment requires approval through payment provider"
 OUTBOUND_METHOD = PaymentMethod.GO_CARDLESS
@@ -74,9 +75,9 @@ def create_outbound_payment(
     customer_id: int,
     amount: Decimal,
     reference: str,
-    description: str | None,
-    execution_date: date | None,
-    use_customer_credit_balance: bool,
+    description: str | None = None,
+    execution_date: date | None = None,
+    use_customer_credit_balance: bool = False,
     status: ThirdPartyOutboundPaymentStatus | None = None,
     strict: bool = False,
 ) -> OutboundPayment:
@@ -101,7 +102,7 @@ def create_outbound_payment(
             f"A new outbound payment starts NEW, not {status.value} (--strict-inferred)", INVALID_STATUS_TRANSITION,
             [FieldProblem("thirdPartyOutboundPaymentStatus", "must be NEW or absent")],
         )
-    outcome = magic.outbound_outcome(ctx, reference)
+    outcome = magic_values.outbound_outcome(ctx, reference)
     needs_approval = outcome is ForcedOutcome.NEEDS_APPROVAL
     payment = OutboundPayment(
         id=ctx.state.next_id("outbound_payments"), customer_id=customer.id, amount=amount,
@@ -180,7 +181,12 @@ def decide_approval(ctx: Context, payment_id: int, *, approve: bool) -> Outbound
 
 
 def update_outbound_payment(
-    ctx: Context, payment_id: int, operations: list[dict], validate: Callable[[dict], None], *, strict: bool = False
+    ctx: Context,
+    payment_id: int,
+    operations: list[dict[str, Any]],
+    validate: Callable[[dict[str, Any]], None],
+    *,
+    strict: bool = False,
 ) -> OutboundPayment:
     """Apply a JSON Patch: edits only while the payout is open; with ``strict``, status along the lifecycle."""
     payment = get_outbound_payment(ctx, payment_id)

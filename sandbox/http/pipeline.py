@@ -105,9 +105,8 @@ class Pipeline:
 
     async def stock(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Hand a request to the stock app, built first if it is not yet."""
-        if self._stock is None:
-            await self._stock_app()
-        await self._stock(scope, receive, send)  # type: ignore[misc]
+        app = self._stock if self._stock is not None else await self._stock_app()
+        await app(scope, receive, send)
 
     async def _stock_app(self) -> ASGIApp:
         if self._building is None:

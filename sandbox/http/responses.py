@@ -67,7 +67,8 @@ def _content_type(data: Any, headers: dict[str, Any], produces: list[str]) -> st
 def build(data: Any, *, content_type: str | None, headers: Any, status_code: int | None) -> Response:
     """Connexion's Starlette ``build_response``."""
     response_class = JSONResponse if isinstance(data, (dict, list)) else Response
-    return response_class(content=data, status_code=status_code, media_type=content_type, headers=headers)
+    status = status_code if status_code is not None else 200  # Starlette's own default
+    return response_class(content=data, status_code=status, media_type=content_type, headers=headers)
 
 
 def json_default(produces: list[str]) -> str | None:
