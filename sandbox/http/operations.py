@@ -28,7 +28,6 @@ from starlette.routing import compile_path
 
 from elevate_sandbox.http.checks import body_check
 from elevate_sandbox.http.parsing import FixedDefinitionsURIParser, sanitized
-from elevate_sandbox.http.responses import json_default
 
 METHODS = ("get", "put", "post", "delete", "patch")
 CONTEXT_NAME = "context_"  # the argument name through which Connexion hands a handler its context
@@ -77,7 +76,6 @@ class ServedOperation:
     takes_body: bool = False
     produces: list[str] = field(default_factory=list)
     forms: bool = False  # a form body: served by the stock app
-    json_type: str | None = None  # the content type of data a handler returns without headers
     path_names: dict[str, str] = field(default_factory=dict)  # contract name -> argument name
 
     @property
@@ -148,7 +146,6 @@ def _serve(operation: OpenAPIOperation, base_path: str, function: Callable[..., 
         produces=list(operation.produces),
     )
     served.forms = any(not is_json_mimetype(c) for c in consumes) or CONTEXT_NAME in served.arguments
-    served.json_type = json_default(served.produces)
     served.path_names = {name: sanitized(name) for name in served.path_definitions}
     for media_type in served.json_consumes:
         definition = operation.body_definition(media_type)

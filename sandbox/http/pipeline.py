@@ -194,7 +194,7 @@ class Pipeline:
             result = await served.handler(**kwargs)
         finally:
             CURRENT_REQUEST.reset(request)
-        response = responses.from_handler(result, served.produces, served.json_type, self.dumps)
+        response = responses.from_handler(result, served.produces, self.dumps)
         if self.validate_responses:
             await self._check_response(served, scope, response)
         return response

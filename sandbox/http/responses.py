@@ -71,27 +71,10 @@ def build(data: Any, *, content_type: str | None, headers: Any, status_code: int
     return response_class(content=data, status_code=status, media_type=content_type, headers=headers)
 
 
-def json_default(produces: list[str]) -> str | None:
-    """The content type a handler's data without headers gets, when that is a JSON media type."""
-    try:
-        content_type = _content_type({}, {}, produces)
-    except NonConformingResponseHeaders:
-        return None
-    return content_type if content_type and is_json_mimetype(split_content_type(content_type)[0]) else None
-
-
-def from_handler(
-    result: Any, produces: list[str], json_type: str | None, dumps: Callable[[Any], str | bytes]
-) -> Response:
-    """The response for whatever a handler returned; ``json_type`` is ``json_default(produces)``."""
+def from_handler(result: Any, produces: list[str], dumps: Callable[[Any], str | bytes]) -> Response:
+    """The response for whatever a handler returned."""
     if isinstance(result, Response):
         return result
-    if json_type is not None and type(result) is tuple and len(result) == 2 and type(result[1]) is int:
-        # The common case, (data, status): the same response as below, without working it out again.
-        data, status = result
-        if isinstance(data, (dict, list)):
-            body = dumps(data)
-            return Response(body, status_code=status, media_type=json_type, headers={"Content-Type": json_type})
     if isinstance(result, ConnexionResponse):
         return build(
             result.body, content_type=result.content_type, headers=result.headers, status_code=result.status_code
