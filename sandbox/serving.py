@@ -128,7 +128,8 @@ def config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
-        "log_level": "warning",
+        # uvicorn logs each request at INFO: --access-log needs that level, otherwise warnings only.
+        "log_level": "info" if settings.access_log else "warning",
         "access_log": settings.access_log,
         # Nothing reads the client address, so X-Forwarded-* need not be parsed on every request.
         "proxy_headers": False,

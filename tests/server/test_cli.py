@@ -13,7 +13,7 @@ import pytest
 
 from elevate_sandbox.cli import main
 from elevate_sandbox.live import free_port
-from elevate_sandbox.settings import DEFAULT_JWT_SECRET, settings_from_env
+from elevate_sandbox.settings import DEFAULT_JWT_SECRET, Settings, settings_from_env
 
 
 def test_token_prints_one_line_with_the_tenant(capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,3 +94,15 @@ def test_serve_refuses_an_unknown_dataset() -> None:
         timeout=30,
     )
     assert result.returncode != 0 and "unknown dataset 'nope'" in result.stderr
+
+
+def test_access_log_turns_on_uvicorns_request_lines() -> None:
+    """uvicorn logs each request at INFO: with --access-log the level must let them through."""
+    import logging
+
+    from elevate_sandbox.serving import config
+
+    config(None, Settings(access_log=True))
+    assert logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO)
+    config(None, Settings(access_log=False))
+    assert not logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO)
