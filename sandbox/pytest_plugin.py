@@ -7,17 +7,21 @@ Installing elevate-sandbox is enough (the `pytest11` entry point loads this modu
         assert response.status_code == 200
 
 One sandbox server runs per test session, on a free loopback port; each test gets a tenant of its own,
-freshly seeded, so tests never see each other's data. Options (also as ini keys with `_` for `-`):
+freshly seeded, so tests never see each other's data. When a test ends its tenant is freed (its state
+dropped on the server); the freed tenant's name and token then serve a later test, which finds it as new,
+so that a test costs no request for a token. Options (also as ini keys with `_` for `-`):
 `--elevate-sandbox-dataset` (default demo), `--elevate-sandbox-seed` (0), `--elevate-sandbox-freeze-time`
 (an ISO instant) and `--elevate-sandbox-url` (use a sandbox that already runs, e.g. in Docker).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import ssl
+import threading
+import time
+import urllib.request
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -33,6 +37,12 @@ OPTIONS = {
     "url": ("", "root URL of a sandbox that already runs (default: start one for the session)"),
 }
 _numbers = itertools.count(1)
+# A freed tenant's token serves later tests for this long after it was minted (tokens last 24 hours).
+REUSE_TOKEN_SECONDS = 3600.0
+# Options of httpx.Client that choose how it connects: given any, a test's client gets connections of its own.
+CONNECTION_OPTIONS = frozenset(
+    {"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy", "proxies", "mounts", "transport", "app"}
+)
 
 
 class SandboxControlMissing(RuntimeError):
@@ -73,18 +83,23 @@ class ElevateSandbox:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def client(self, **kwargs: Any) -> Any:
-        """An httpx.Client on the Elevate API (``/v1``) with this test's token; close it, or use ``with``."""
+        """An httpx.Client on the Elevate API (``/v1``) with this test's token; close it, or use ``with``.
+
+        Unless ``kwargs`` choose how it connects (``verify``, ``transport``, ...), it uses the session's
+        keep-alive connections: closing it leaves them open for the next test's client.
+        """
         import httpx
 
-        kwargs.setdefault("verify", _tls())
+        if CONNECTION_OPTIONS.isdisjoint(kwargs) and not _environment_proxies():
+            kwargs["transport"] = _LentConnections(_session_connections())
+        else:
+            kwargs.setdefault("verify", _tls())
         return httpx.Client(base_url=self.api_url, headers=self.headers, **kwargs)
 
     def _control(self, path: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
-        import httpx
-
         url = f"{self.base_url}/_sandbox{path}"
         body = (body or {}) if method == "POST" else None
-        response = httpx.request(method, url, json=body, headers=self.headers, timeout=60, verify=_tls())
+        response = _control_client().request(method, url, json=body, headers=self.headers)
         payload = response.json() if response.content else None
         message = payload.get("message", "") if isinstance(payload, dict) else ""
         # A path the server does not route (not an unknown record, which is a 404 with its own message).
@@ -185,6 +200,9 @@ class _Server:
     def __init__(self, config: pytest.Config) -> None:
         self.url = _option(config, "url").rstrip("/")
         self._live: Any = None
+        # Freed tenants ready for another test: (name, token, when the token was minted).
+        self._spare: list[tuple[str, str, float]] = []
+        self._spare_lock = threading.Lock()
         if not self.url:
             # The server's libraries warn about their own dependencies while they load and start: a suite that
             # turns warnings into errors (filterwarnings = error) must not fail on warnings that are not its own.
@@ -209,6 +227,23 @@ class _Server:
         response.raise_for_status()
         return response.json()["token"]
 
+    def lease(self) -> tuple[str, str, float]:
+        """A tenant for one test: one a finished test freed (its state is gone: it starts afresh), or a new one."""
+        now = time.monotonic()
+        with self._spare_lock:
+            while self._spare:
+                tenant, token, minted = self._spare.pop()
+                if now - minted < REUSE_TOKEN_SECONDS:
+                    return tenant, token, minted
+        # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
+        tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
+        return tenant, self.token(tenant), now
+
+    def give_back(self, tenant: str, token: str, minted: float) -> None:
+        """A tenant the server confirmed freed, for a later test."""
+        with self._spare_lock:
+            self._spare.append((tenant, token, minted))
+
     def stop(self) -> None:
         if self._live is not None:
             self._live.stop()
@@ -219,6 +254,7 @@ def elevate_sandbox_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
     """The session's sandbox server (one per session, or per xdist worker)."""
     server = _Server(request.config)
     yield server
+    _close_connections()
     server.stop()
 
 
@@ -226,11 +262,11 @@ def elevate_sandbox_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
 def elevate_sandbox(elevate_sandbox_server: _Server, request: pytest.FixtureRequest) -> Iterator[ElevateSandbox]:
     """A sandbox tenant of this test's own: ``base_url``, ``token``, ``client()``, ``reset()``,
     ``advance_clock()`` and ``simulate()``."""
-    # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
-    tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
-    sandbox = ElevateSandbox(elevate_sandbox_server.url, elevate_sandbox_server.token(tenant), tenant)
+    tenant, token, minted = elevate_sandbox_server.lease()
+    sandbox = ElevateSandbox(elevate_sandbox_server.url, token, tenant)
     yield sandbox
-    _free(sandbox)
+    if _free(sandbox):
+        elevate_sandbox_server.give_back(tenant, token, minted)
 
 
 @functools.cache
@@ -247,10 +283,56 @@ def _control_client() -> Any:
     return httpx.Client(timeout=60, verify=_tls())
 
 
-def _free(sandbox: ElevateSandbox) -> None:
-    """Free a finished test's tenant at once (DELETE /_sandbox/state), so the server never fills up."""
+def _free(sandbox: ElevateSandbox) -> bool:
+    """Free a finished test's tenant at once (DELETE /_sandbox/state), so the server never fills up;
+    whether the server confirmed it (only then may another test have that tenant)."""
     import httpx
 
     # A server without that call (older, answering 404/405) or one that went away has nothing to free.
-    with contextlib.suppress(httpx.HTTPError):
-        _control_client().delete(f"{sandbox.base_url}/_sandbox/state", headers=sandbox.headers)
+    try:
+        response = _control_client().delete(f"{sandbox.base_url}/_sandbox/state", headers=sandbox.headers)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 204
+
+
+@functools.cache
+def _environment_proxies() -> bool:
+    """Whether the environment names proxies (httpx would route a default client through them)."""
+    return bool(urllib.request.getproxies())
+
+
+@functools.cache
+def _session_connections() -> Any:
+    """The keep-alive connections every test's client uses (one pool for the session)."""
+    import httpx
+
+    return httpx.HTTPTransport(verify=_tls())
+
+
+def _close_connections() -> None:
+    """Close the session's keep-alive connections (the plugin's own and the tests' clients')."""
+    for connections in (_control_client, _session_connections):
+        if connections.cache_info().currsize:
+            connections().close()
+            connections.cache_clear()
+
+
+class _LentConnections:
+    """The session's connections as one client's transport (httpx's transport interface): the client's
+    close leaves them open, since the next test's client uses them too. They close with the process."""
+
+    def __init__(self, connections: Any) -> None:
+        self._connections = connections
+
+    def handle_request(self, request: Any) -> Any:
+        return self._connections.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _LentConnections:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        pass
