@@ -7,9 +7,13 @@ this project's tests), in a fresh pytest process whose working directory is outs
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 INTEGRATOR_TESTS = """
 from datetime import timedelta
@@ -157,3 +161,28 @@ def test_the_plugin_is_registered_by_the_installed_package() -> None:
 
     plugins = {entry.name: entry.value for entry in entry_points(group="pytest11")}
     assert plugins.get("elevate_sandbox") == "elevate_sandbox.pytest_plugin"
+
+
+def test_the_call_after_each_test_survives_a_connection_the_server_closed(live: Any) -> None:
+    from elevate_sandbox.pytest_plugin import _Freeing
+
+    headers = {"Authorization": f"Bearer {live.token('plugin-freeing')}"}
+    freeing = _Freeing(live.base_url)
+    try:
+        assert freeing.delete("/_sandbox/state", headers) == 204
+        # As when the server's keep-alive timeout closed it while idle: the next call goes on a new one.
+        assert freeing._connection is not None and freeing._connection.sock is not None
+        freeing._connection.sock.shutdown(socket.SHUT_RDWR)
+        assert freeing.delete("/_sandbox/state", headers) == 204
+    finally:
+        freeing.close()
+
+
+def test_a_server_that_went_away_frees_nothing_and_says_so() -> None:
+    from elevate_sandbox.pytest_plugin import _Freeing
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe is closed
+    with pytest.raises(OSError):
+        _Freeing(f"http://127.0.0.1:{port}").delete("/_sandbox/state", {})
