@@ -28,7 +28,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -202,10 +202,6 @@ class _Server:
     def __init__(self, config: pytest.Config) -> None:
         self.url = _option(config, "url").rstrip("/")
         self._live: Any = None
-        # Freed tenants ready for another test: (name, token, when the token was minted).
-        self._spare: list[tuple[str, str, float]] = []
-        self._spare_lock = threading.Lock()
-        self._freeing: _Freeing | None = None
         if not self.url:
             # The server's libraries warn about their own dependencies while they load and start: a suite that
             # turns warnings into errors (filterwarnings = error) must not fail on warnings that are not its own.
@@ -222,6 +218,7 @@ class _Server:
                 )
                 self._live = LiveSandbox(settings).start()
             self.url = self._live.base_url
+        self.tenants = _Tenants(self)
 
     def token(self, tenant: str) -> str:
         if self._live is not None:
@@ -230,47 +227,95 @@ class _Server:
         response.raise_for_status()
         return response.json()["token"]
 
-    def lease(self) -> tuple[str, str, float]:
-        """A tenant for one test: one a finished test freed (its state is gone: it starts afresh), or a new one."""
-        now = time.monotonic()
-        with self._spare_lock:
-            while self._spare:
-                tenant, token, minted = self._spare.pop()
-                if now - minted < REUSE_TOKEN_SECONDS:
-                    return tenant, token, minted
-        # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
-        tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
-        return tenant, self.token(tenant), now
-
-    def give_back(self, tenant: str, token: str, minted: float) -> None:
-        """A tenant the server confirmed freed, for a later test."""
-        with self._spare_lock:
-            self._spare.append((tenant, token, minted))
-
-    def free(self, sandbox: ElevateSandbox) -> bool:
-        """Free a finished test's tenant at once (DELETE /_sandbox/state), so the server never fills up;
-        whether the server confirmed it (only then may another test have that tenant)."""
-        # A server without that call (older, answering 404/405) or one that went away has nothing to free.
-        if _environment_proxies():  # through the proxies, as httpx goes
-            import httpx
-
-            try:
-                response = _control_client().delete(f"{self.url}/_sandbox/state", headers=sandbox.headers)
-            except httpx.HTTPError:
-                return False
-            return response.status_code == 204
-        if self._freeing is None:
-            self._freeing = _Freeing(self.url)
-        try:
-            return self._freeing.delete("/_sandbox/state", sandbox.headers) == 204
-        except (OSError, http.client.HTTPException):
-            return False
-
     def stop(self) -> None:
-        if self._freeing is not None:
-            self._freeing.close()
+        self.tenants.close()
         if self._live is not None:
             self._live.stop()
+
+
+class _Lease(NamedTuple):
+    """A tenant one test has: its name, its token, and when that token was minted (time.monotonic)."""
+
+    tenant: str
+    token: str
+    minted: float
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class _Tenants:
+    """The session's test tenants: a new one for a test, or one that a finished test freed.
+
+    A finished test's tenant is freed with DELETE /_sandbox/state, sent when the test ends; its answer is
+    read when the next test asks for a tenant, so that the server frees it while pytest finishes one test
+    and starts the next (a round trip less per test; more than a loopback's against a remote sandbox).
+    Only a tenant the server confirmed freed (204) serves again: its state is gone, it starts afresh, and
+    its token was minted less than REUSE_TOKEN_SECONDS ago.
+    """
+
+    def __init__(self, server: _Server) -> None:
+        self._server = server
+        self._spare: list[_Lease] = []
+        self._freeing = None if _environment_proxies() else _Freeing(server.url)
+        self._pending: _Lease | None = None  # freed, its answer not read yet
+        self._lock = threading.RLock()
+
+    def lease(self) -> _Lease:
+        """A tenant for one test: one a finished test freed (it starts afresh), or a new one."""
+        now = time.monotonic()
+        with self._lock:
+            self._settle()
+            while self._spare:
+                lease = self._spare.pop()
+                if now - lease.minted < REUSE_TOKEN_SECONDS:
+                    return lease
+        # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
+        tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
+        return _Lease(tenant, self._server.token(tenant), now)
+
+    def finish(self, lease: _Lease) -> None:
+        """Free a finished test's tenant (so that the server never fills up), and keep it for a later test."""
+        with self._lock:
+            self._settle()
+            if self._freeing is None:  # through the environment's proxies, as httpx goes: answered at once
+                if self._free_through_httpx(lease):
+                    self._spare.append(lease)
+                return
+            try:
+                self._freeing.send("DELETE", "/_sandbox/state", lease.headers)
+            except (OSError, http.client.HTTPException):
+                return  # a server that went away has nothing to free
+            self._pending = lease
+
+    def close(self) -> None:
+        with self._lock:
+            self._settle()
+            if self._freeing is not None:
+                self._freeing.close()
+
+    def _settle(self) -> None:
+        """Read the answer to the last free: a tenant the server freed serves again."""
+        lease, self._pending = self._pending, None
+        if lease is None or self._freeing is None:
+            return
+        try:
+            freed = self._freeing.answer() == 204
+        except (OSError, http.client.HTTPException):
+            freed = False
+        if freed:
+            self._spare.append(lease)
+
+    def _free_through_httpx(self, lease: _Lease) -> bool:
+        import httpx
+
+        try:
+            response = _control_client().delete(f"{self._server.url}/_sandbox/state", headers=lease.headers)
+        except httpx.HTTPError:
+            return False
+        # A server without that call (older, answering 404/405) frees nothing: the tenant is not used again.
+        return response.status_code == 204
 
 
 @pytest.fixture(scope="session")
@@ -278,19 +323,17 @@ def elevate_sandbox_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
     """The session's sandbox server (one per session, or per xdist worker)."""
     server = _Server(request.config)
     yield server
-    _close_connections()
     server.stop()
+    _close_connections()
 
 
 @pytest.fixture
 def elevate_sandbox(elevate_sandbox_server: _Server, request: pytest.FixtureRequest) -> Iterator[ElevateSandbox]:
     """A sandbox tenant of this test's own: ``base_url``, ``token``, ``client()``, ``reset()``,
     ``advance_clock()`` and ``simulate()``."""
-    tenant, token, minted = elevate_sandbox_server.lease()
-    sandbox = ElevateSandbox(elevate_sandbox_server.url, token, tenant)
-    yield sandbox
-    if elevate_sandbox_server.free(sandbox):
-        elevate_sandbox_server.give_back(tenant, token, minted)
+    lease = elevate_sandbox_server.tenants.lease()
+    yield ElevateSandbox(elevate_sandbox_server.url, lease.token, lease.tenant)
+    elevate_sandbox_server.tenants.finish(lease)
 
 
 @functools.cache
@@ -311,8 +354,9 @@ class _Freeing:
     """One keep-alive connection for the call the plugin makes after every test (DELETE /_sandbox/state).
 
     The standard library's http.client spends about a third of the CPU httpx does on a request, and this
-    one is made once per test. Only for that idempotent call: one that fails on a connection the server
-    closed while it was idle (its keep-alive timeout) is sent once more on a new connection.
+    one is made once per test. A request is sent, and its answer read later. Only for idempotent calls:
+    one that fails on a connection the server closed while it was idle (its keep-alive timeout) is sent
+    once more on a new connection. Not thread-safe: its user holds a lock.
     """
 
     def __init__(self, base_url: str) -> None:
@@ -322,25 +366,42 @@ class _Freeing:
         self._port = parts.port or (443 if self._secure else 80)
         self._prefix = parts.path.rstrip("/")
         self._connection: http.client.HTTPConnection | None = None
-        self._lock = threading.Lock()
+        self._sent: tuple[str, str, dict[str, str]] | None = None
 
-    def delete(self, path: str, headers: dict[str, str]) -> int:
-        """The status of DELETE ``path``."""
-        with self._lock:
-            try:
-                return self._send("DELETE", path, headers)
-            except (OSError, http.client.HTTPException):
-                self.close()  # the server may have closed it while it was idle: once more, on a new one
-                try:
-                    return self._send("DELETE", path, headers)
-                except (OSError, http.client.HTTPException):
-                    self.close()
-                    raise
+    def send(self, method: str, path: str, headers: dict[str, str]) -> None:
+        """Send an idempotent request; ``answer`` reads its answer (before anything else is sent)."""
+        self._sent = (method, path, headers)
+        try:
+            self._write(method, path, headers)
+        except (OSError, http.client.HTTPException):
+            self.close()  # the server closed it while it was idle: on a new connection
+            self._once_more(self._write, method, path, headers)
 
-    def _send(self, method: str, path: str, headers: dict[str, str]) -> int:
+    def answer(self) -> int:
+        """The status of the request sent last (waits for it)."""
+        assert self._connection is not None and self._sent is not None
+        try:
+            return self._read()
+        except (OSError, http.client.HTTPException):
+            # Closed by the server before it read the request (its keep-alive timeout): once more, on a new one.
+            self.close()
+            self._once_more(self._write, *self._sent)
+            return self._once_more(self._read)
+
+    def _once_more(self, step: Any, *args: Any) -> Any:
+        try:
+            return step(*args)
+        except (OSError, http.client.HTTPException):
+            self.close()  # failed twice: the server went away; the next request starts a new connection
+            raise
+
+    def _write(self, method: str, path: str, headers: dict[str, str]) -> None:
         connection = self._connection or self._connect()
         connection.request(method, self._prefix + path, headers=headers)
-        response = connection.getresponse()
+
+    def _read(self) -> int:
+        assert self._connection is not None
+        response = self._connection.getresponse()
         response.read()
         return response.status
 
