@@ -442,7 +442,7 @@ def _close_connections() -> None:
 
 class _LentConnections:
     """The session's connections as one client's transport (httpx's transport interface): the client's
-    close leaves them open, since the next test's client uses them too. They close with the process."""
+    close leaves them open, since the next test's client uses them too. They close when the session ends."""
 
     def __init__(self, connections: Any) -> None:
         self._connections = connections
