@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 INTEGRATOR_TESTS = """
@@ -195,3 +196,36 @@ def test_a_server_that_went_away_frees_nothing_and_says_so() -> None:
         port = probe.getsockname()[1]  # nothing listens there once the probe is closed
     with pytest.raises(OSError):
         _freed(_Freeing(f"http://127.0.0.1:{port}"), {})
+
+
+class _LiveServer:
+    """What the plugin's tenants need of a server: its URL and tokens (here, the live sandbox's)."""
+
+    def __init__(self, url: str, live: Any) -> None:
+        self.url = url
+        self.token = live.token
+
+
+def test_a_tenant_serves_again_only_once_the_server_confirmed_it_freed(live: Any) -> None:
+    from elevate_sandbox.pytest_plugin import _Tenants
+
+    tenants = _Tenants(_LiveServer(live.base_url, live))
+    first = tenants.lease()
+    provider = {"type": "GO_CARDLESS", "name": "Left behind", "status": "ACTIVE", "contractOwnerIds": [1]}
+    with httpx.Client(base_url=f"{live.base_url}/v1", headers={"Authorization": f"Bearer {first.token}"}) as api:
+        try:
+            assert api.post("/payment-providers", json=provider).status_code == 201
+            tenants.finish(first)
+            assert tenants.lease() == first
+            providers = api.get("/payment-providers", params={"page": 1, "pageSize": 10})
+            assert providers.status_code == 200 and providers.json() == []  # freed: it starts afresh
+        finally:
+            tenants.close()
+    # A server that does not free (no such call at that URL: 404): its tenants are never given out again.
+    refusing = _Tenants(_LiveServer(live.base_url + "/v1", live))
+    try:
+        first = refusing.lease()
+        refusing.finish(first)
+        assert refusing.lease().tenant != first.tenant
+    finally:
+        refusing.close()
