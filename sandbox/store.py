@@ -120,7 +120,6 @@ class Reading:
             self._tenant.lock.release()
 
 
-
 class Store:
     """All tenants of one running sandbox, created lazily from the configured seed and dataset.
 
