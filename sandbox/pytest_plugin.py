@@ -249,24 +249,23 @@ class _Tenants:
     """The session's test tenants: a new one for a test, or one that a finished test freed.
 
     A finished test's tenant is freed with DELETE /_sandbox/state, sent when the test ends; its answer is
-    read when the next test asks for a tenant, so that the server frees it while pytest finishes one test
-    and starts the next (a round trip less per test; more than a loopback's against a remote sandbox).
-    Only a tenant the server confirmed freed (204) serves again: its state is gone, it starts afresh, and
-    its token was minted less than REUSE_TOKEN_SECONDS ago.
+    read when the next test ends, so that the server frees it while pytest runs the next test, which
+    never waits for it (a round trip less per test; more than a loopback's against a remote sandbox).
+    Only a tenant the server confirmed freed (204) serves again, so two tenants take turns: its state is
+    gone, it starts afresh, and its token was minted less than REUSE_TOKEN_SECONDS ago.
     """
 
     def __init__(self, server: _Server) -> None:
         self._server = server
         self._spare: list[_Lease] = []
         self._freeing = None if _environment_proxies() else _Freeing(server.url)
-        self._pending: _Lease | None = None  # freed, its answer not read yet
+        self._pending: _Lease | None = None  # freed, its answer not read yet: not to be given out
         self._lock = threading.RLock()
 
     def lease(self) -> _Lease:
         """A tenant for one test: one a finished test freed (it starts afresh), or a new one."""
         now = time.monotonic()
         with self._lock:
-            self._settle()
             while self._spare:
                 lease = self._spare.pop()
                 if now - lease.minted < REUSE_TOKEN_SECONDS:

@@ -112,15 +112,20 @@ def test_business_data_helpers_read_as_business_steps(elevate_sandbox):
 FINISHED = {}
 
 
-def test_a_finished_tests_tenant_is_freed_1_of_2(elevate_sandbox):
+def test_a_finished_tests_tenant_is_freed_1_of_3(elevate_sandbox):
     with elevate_sandbox.client() as api:
         api.post("/payment-providers", json=PROVIDER)
         assert _names(api) == ["Integrator provider"]
     FINISHED.update(tenant=elevate_sandbox.tenant, token=elevate_sandbox.token)
 
 
-def test_a_finished_tests_tenant_is_freed_2_of_2(elevate_sandbox):
-    # Freed, the tenant (name and token) serves this later test, which finds it as new: no token to mint.
+def test_a_finished_tests_tenant_is_freed_2_of_3(elevate_sandbox):
+    # The last test's tenant is being freed while this one runs: this test has another.
+    assert elevate_sandbox.tenant != FINISHED["tenant"]
+
+
+def test_a_finished_tests_tenant_is_freed_3_of_3(elevate_sandbox):
+    # Freed, the tenant (name and token) serves a later test, which finds it as new: no token to mint.
     assert (elevate_sandbox.tenant, elevate_sandbox.token) == (FINISHED["tenant"], FINISHED["token"])
     with elevate_sandbox.client() as api:
         assert _names(api) == []
@@ -154,7 +159,7 @@ def test_an_integrator_suite_gets_a_fresh_sandbox_tenant_per_test(tmp_path: Path
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "10 passed" in done.stdout
+    assert "11 passed" in done.stdout
 
 
 def test_the_plugin_is_registered_by_the_installed_package() -> None:
@@ -216,6 +221,9 @@ def test_a_tenant_serves_again_only_once_the_server_confirmed_it_freed(live: Any
         try:
             assert api.post("/payment-providers", json=provider).status_code == 201
             tenants.finish(first)
+            second = tenants.lease()  # the first's free is not confirmed yet: another tenant
+            assert second.tenant != first.tenant
+            tenants.finish(second)  # reads the first's answer: 204
             assert tenants.lease() == first
             providers = api.get("/payment-providers", params={"page": 1, "pageSize": 10})
             assert providers.status_code == 200 and providers.json() == []  # freed: it starts afresh
@@ -224,8 +232,10 @@ def test_a_tenant_serves_again_only_once_the_server_confirmed_it_freed(live: Any
     # A server that does not free (no such call at that URL: 404): its tenants are never given out again.
     refusing = _Tenants(_LiveServer(live.base_url + "/v1", live))
     try:
-        first = refusing.lease()
-        refusing.finish(first)
-        assert refusing.lease().tenant != first.tenant
+        leases = [refusing.lease()]
+        for _ in range(3):
+            refusing.finish(leases[-1])
+            leases.append(refusing.lease())
+        assert len({lease.tenant for lease in leases}) == len(leases)
     finally:
         refusing.close()
