@@ -1,8 +1,13 @@
 """The request journal: each tenant's recent requests and responses, bounded, secrets redacted.
 
-Recording keeps raw bytes only, bounded (at most MAX_HEADERS headers of HEADER_VALUE_LIMIT bytes, bodies
-cut at BODY_LIMIT); JSON is parsed when somebody reads the journal, never on the request's path, and only
-when it nests no deeper than MAX_DEPTH (deeper JSON is shown as text, since no encoder takes any depth).
+Recording is a few references per request (``Recorded``): the request's headers as the server passed them,
+the first BODY_LIMIT bytes of each body, the response's headers, status and timings. Nothing is copied
+byte by byte, decoded, parsed or redacted on the request's path: the entry shown (``Exchange``) is built
+when somebody reads the journal, and redaction is applied then, every time, by the same ``redact``. JSON
+is parsed only when it nests no deeper than MAX_DEPTH (deeper JSON is shown as text, since no encoder
+takes any depth). An entry holds at most MAX_HEADERS headers of each side, of a request head the server
+bounds (serving.MAX_HEAD_BYTES), and bodies cut at BODY_LIMIT. An entry is one tuple of atoms and tuples,
+which the cyclic collector stops tracking at its first pass: a full journal does not slow its passes.
 """
 
 from __future__ import annotations
@@ -10,10 +15,10 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -27,6 +32,7 @@ DEFAULT_LIMIT = 50
 REDACTED = b"[redacted]"
 SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"set-cookie"})
 Headers = list[tuple[bytes, bytes]]
+RawHeaders = Sequence[tuple[bytes, bytes]]
 
 
 def redact(headers: Iterable[tuple[bytes, bytes]]) -> Headers:
@@ -42,9 +48,54 @@ def redact(headers: Iterable[tuple[bytes, bytes]]) -> Headers:
     return kept
 
 
+class Recorded(NamedTuple):
+    """One exchange as the request path leaves it: references and raw bytes, nothing decoded or redacted.
+
+    The header sequences must not change afterwards (the middleware keeps a bounded copy of each).
+    """
+
+    time: datetime
+    method: str
+    path: str
+    query: bytes
+    status: int
+    duration: float
+    request_headers: RawHeaders
+    request_body: bytes
+    request_size: int
+    response_headers: RawHeaders
+    response_body: bytes
+    response_size: int
+
+    def matches(self, method: str | None, path: str | None, status: str | None) -> bool:
+        if method and self.method != method.upper():
+            return False
+        if path and path not in self.path:
+            return False
+        if status:
+            wanted = status.lower()
+            shown = str(self.status)
+            return shown[0] == wanted[0] if wanted.endswith("xx") else shown == wanted
+        return True
+
+    def shown(self, number: int) -> Exchange:
+        """The entry as the journal shows it: headers redacted."""
+        return Exchange(
+            number=number,
+            time=self.time,
+            method=self.method,
+            path=self.path,
+            query=self.query.decode("latin-1"),
+            status=self.status,
+            duration=self.duration,
+            request=Message(redact(self.request_headers), self.request_body, self.request_size),
+            response=Message(redact(self.response_headers), self.response_body, self.response_size),
+        )
+
+
 @dataclass(slots=True)
 class Message:
-    """One side of an exchange: headers and the first BODY_LIMIT bytes of the body, with its full size."""
+    """One side of an exchange as shown: redacted headers, the first BODY_LIMIT bytes of the body, its full size."""
 
     headers: Headers
     body: bytes
@@ -71,7 +122,7 @@ class Message:
 
 @dataclass(slots=True)
 class Exchange:
-    """One request and its response, as the journal keeps them."""
+    """One request and its response, as the journal shows them (built when it is read)."""
 
     number: int
     time: datetime
@@ -82,17 +133,6 @@ class Exchange:
     duration: float
     request: Message
     response: Message
-
-    def matches(self, method: str | None, path: str | None, status: str | None) -> bool:
-        if method and self.method != method.upper():
-            return False
-        if path and path not in self.path:
-            return False
-        if status:
-            wanted = status.lower()
-            shown = str(self.status)
-            return shown[0] == wanted[0] if wanted.endswith("xx") else shown == wanted
-        return True
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -113,17 +153,22 @@ class Journal:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._by_tenant: dict[str, deque[Exchange]] = {}
+        self._by_tenant: dict[str, deque[tuple[int, Recorded]]] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, tenant: str, **fields: Any) -> None:
-        """Keep one exchange (``Exchange``'s fields but its number), forgetting the tenant's oldest."""
+    def record(self, tenant: str, exchange: Recorded) -> None:
+        """Keep one exchange, forgetting the tenant's oldest."""
         with self._lock:
             entries = self._by_tenant.get(tenant)
             if entries is None:
                 entries = self._by_tenant[tenant] = deque(maxlen=self.size)
-            entries.append(Exchange(number=next(self._numbers), **fields))
+            entries.append((next(self._numbers), exchange))
+
+    def recorded(self, tenant: str) -> list[Recorded]:
+        """What the journal holds for a tenant, oldest first, as recorded (unredacted: not for showing)."""
+        with self._lock:
+            return [exchange for _, exchange in self._by_tenant.get(tenant, ())]
 
     def forget(self, tenant: str) -> None:
         """Drop a tenant's exchanges (the tenant was freed)."""
@@ -143,9 +188,9 @@ class Journal:
         with self._lock:
             entries = list(self._by_tenant.get(tenant, ()))
         found = []
-        for entry in reversed(entries):
-            if entry.matches(method, path, status):
-                found.append(entry.to_api())
+        for number, exchange in reversed(entries):
+            if exchange.matches(method, path, status):
+                found.append(exchange.shown(number).to_api())
                 if len(found) >= limit:
                     break
         return found

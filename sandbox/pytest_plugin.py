@@ -7,22 +7,28 @@ Installing elevate-sandbox is enough (the `pytest11` entry point loads this modu
         assert response.status_code == 200
 
 One sandbox server runs per test session, on a free loopback port; each test gets a tenant of its own,
-freshly seeded, so tests never see each other's data. Options (also as ini keys with `_` for `-`):
+freshly seeded, so tests never see each other's data. When a test ends its tenant is freed (its state
+dropped on the server); the freed tenant's name and token then serve a later test, which finds it as new,
+so that a test costs no request for a token. Options (also as ini keys with `_` for `-`):
 `--elevate-sandbox-dataset` (default demo), `--elevate-sandbox-seed` (0), `--elevate-sandbox-freeze-time`
 (an ISO instant) and `--elevate-sandbox-url` (use a sandbox that already runs, e.g. in Docker).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import http.client
 import itertools
 import ssl
+import threading
+import time
+import urllib.parse
+import urllib.request
 import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -33,6 +39,12 @@ OPTIONS = {
     "url": ("", "root URL of a sandbox that already runs (default: start one for the session)"),
 }
 _numbers = itertools.count(1)
+# A freed tenant's token serves later tests for this long after it was minted (tokens last 24 hours).
+REUSE_TOKEN_SECONDS = 3600.0
+# Options of httpx.Client that choose how it connects: given any, a test's client gets connections of its own.
+CONNECTION_OPTIONS = frozenset(
+    {"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy", "proxies", "mounts", "transport", "app"}
+)
 
 
 class SandboxControlMissing(RuntimeError):
@@ -73,18 +85,23 @@ class ElevateSandbox:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def client(self, **kwargs: Any) -> Any:
-        """An httpx.Client on the Elevate API (``/v1``) with this test's token; close it, or use ``with``."""
+        """An httpx.Client on the Elevate API (``/v1``) with this test's token; close it, or use ``with``.
+
+        Unless ``kwargs`` choose how it connects (``verify``, ``transport``, ...), it uses the session's
+        keep-alive connections: closing it leaves them open for the next test's client.
+        """
         import httpx
 
-        kwargs.setdefault("verify", _tls())
+        if CONNECTION_OPTIONS.isdisjoint(kwargs) and not _environment_proxies():
+            kwargs["transport"] = _LentConnections(_session_connections())
+        else:
+            kwargs.setdefault("verify", _tls())
         return httpx.Client(base_url=self.api_url, headers=self.headers, **kwargs)
 
     def _control(self, path: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
-        import httpx
-
         url = f"{self.base_url}/_sandbox{path}"
         body = (body or {}) if method == "POST" else None
-        response = httpx.request(method, url, json=body, headers=self.headers, timeout=60, verify=_tls())
+        response = _control_client().request(method, url, json=body, headers=self.headers)
         payload = response.json() if response.content else None
         message = payload.get("message", "") if isinstance(payload, dict) else ""
         # A path the server does not route (not an unknown record, which is a 404 with its own message).
@@ -201,6 +218,7 @@ class _Server:
                 )
                 self._live = LiveSandbox(settings).start()
             self.url = self._live.base_url
+        self.tenants = _Tenants(self)
 
     def token(self, tenant: str) -> str:
         if self._live is not None:
@@ -210,8 +228,93 @@ class _Server:
         return response.json()["token"]
 
     def stop(self) -> None:
+        self.tenants.close()
         if self._live is not None:
             self._live.stop()
+
+
+class _Lease(NamedTuple):
+    """A tenant one test has: its name, its token, and when that token was minted (time.monotonic)."""
+
+    tenant: str
+    token: str
+    minted: float
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class _Tenants:
+    """The session's test tenants: a new one for a test, or one that a finished test freed.
+
+    A finished test's tenant is freed with DELETE /_sandbox/state, sent when the test ends; its answer is
+    read when the next test ends, so that the server frees it while pytest runs the next test, which
+    never waits for it (a round trip less per test; more than a loopback's against a remote sandbox).
+    Only a tenant the server confirmed freed (204) serves again, so two tenants take turns: its state is
+    gone, it starts afresh, and its token was minted less than REUSE_TOKEN_SECONDS ago.
+    """
+
+    def __init__(self, server: _Server) -> None:
+        self._server = server
+        self._spare: list[_Lease] = []
+        self._freeing = None if _environment_proxies() else _Freeing(server.url)
+        self._pending: _Lease | None = None  # freed, its answer not read yet: not to be given out
+        self._lock = threading.RLock()
+
+    def lease(self) -> _Lease:
+        """A tenant for one test: one a finished test freed (it starts afresh), or a new one."""
+        now = time.monotonic()
+        with self._lock:
+            while self._spare:
+                lease = self._spare.pop()
+                if now - lease.minted < REUSE_TOKEN_SECONDS:
+                    return lease
+        # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
+        tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
+        return _Lease(tenant, self._server.token(tenant), now)
+
+    def finish(self, lease: _Lease) -> None:
+        """Free a finished test's tenant (so that the server never fills up), and keep it for a later test."""
+        with self._lock:
+            self._settle()
+            if self._freeing is None:  # through the environment's proxies, as httpx goes: answered at once
+                if self._free_through_httpx(lease):
+                    self._spare.append(lease)
+                return
+            try:
+                self._freeing.send("DELETE", "/_sandbox/state", lease.headers)
+            except (OSError, http.client.HTTPException):
+                return  # a server that went away has nothing to free
+            self._pending = lease
+
+    def close(self) -> None:
+        with self._lock:
+            self._settle()
+            if self._freeing is not None:
+                self._freeing.close()
+
+    def _settle(self) -> None:
+        """Read the answer to the last free: a tenant the server freed serves again."""
+        lease, self._pending = self._pending, None
+        if lease is None or self._freeing is None:
+            return
+        try:
+            freed = self._freeing.answer() == 204
+        except (OSError, http.client.HTTPException):
+            freed = False
+        if freed:
+            self._spare.append(lease)
+
+    def _free_through_httpx(self, lease: _Lease) -> bool:
+        import httpx
+
+        try:
+            response = _control_client().delete(f"{self._server.url}/_sandbox/state", headers=lease.headers)
+        except httpx.HTTPError:
+            return False
+        # A server without that call (older, answering 404/405) frees nothing: the tenant is not used again.
+        return response.status_code == 204
 
 
 @pytest.fixture(scope="session")
@@ -220,17 +323,16 @@ def elevate_sandbox_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
     server = _Server(request.config)
     yield server
     server.stop()
+    _close_connections()
 
 
 @pytest.fixture
 def elevate_sandbox(elevate_sandbox_server: _Server, request: pytest.FixtureRequest) -> Iterator[ElevateSandbox]:
     """A sandbox tenant of this test's own: ``base_url``, ``token``, ``client()``, ``reset()``,
     ``advance_clock()`` and ``simulate()``."""
-    # Unique across workers and runs; tenant names allow letters, digits, '.', '_' and '-' (64 at most).
-    tenant = f"t{next(_numbers)}-{uuid.uuid4().hex[:12]}"
-    sandbox = ElevateSandbox(elevate_sandbox_server.url, elevate_sandbox_server.token(tenant), tenant)
-    yield sandbox
-    _free(sandbox)
+    lease = elevate_sandbox_server.tenants.lease()
+    yield ElevateSandbox(elevate_sandbox_server.url, lease.token, lease.tenant)
+    elevate_sandbox_server.tenants.finish(lease)
 
 
 @functools.cache
@@ -247,10 +349,111 @@ def _control_client() -> Any:
     return httpx.Client(timeout=60, verify=_tls())
 
 
-def _free(sandbox: ElevateSandbox) -> None:
-    """Free a finished test's tenant at once (DELETE /_sandbox/state), so the server never fills up."""
+class _Freeing:
+    """One keep-alive connection for the call the plugin makes after every test (DELETE /_sandbox/state).
+
+    The standard library's http.client spends about a third of the CPU httpx does on a request, and this
+    one is made once per test. A request is sent, and its answer read later. Only for idempotent calls:
+    one that fails on a connection the server closed while it was idle (its keep-alive timeout) is sent
+    once more on a new connection. Not thread-safe: its user holds a lock.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        parts = urllib.parse.urlsplit(base_url)
+        self._secure = parts.scheme == "https"
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port or (443 if self._secure else 80)
+        self._prefix = parts.path.rstrip("/")
+        self._connection: http.client.HTTPConnection | None = None
+        self._sent: tuple[str, str, dict[str, str]] | None = None
+
+    def send(self, method: str, path: str, headers: dict[str, str]) -> None:
+        """Send an idempotent request; ``answer`` reads its answer (before anything else is sent)."""
+        self._sent = (method, path, headers)
+        try:
+            self._write(method, path, headers)
+        except (OSError, http.client.HTTPException):
+            self.close()  # the server closed it while it was idle: on a new connection
+            self._once_more(self._write, method, path, headers)
+
+    def answer(self) -> int:
+        """The status of the request sent last (waits for it)."""
+        assert self._connection is not None and self._sent is not None
+        try:
+            return self._read()
+        except (OSError, http.client.HTTPException):
+            # Closed by the server before it read the request (its keep-alive timeout): once more, on a new one.
+            self.close()
+            self._once_more(self._write, *self._sent)
+            return self._once_more(self._read)
+
+    def _once_more(self, step: Any, *args: Any) -> Any:
+        try:
+            return step(*args)
+        except (OSError, http.client.HTTPException):
+            self.close()  # failed twice: the server went away; the next request starts a new connection
+            raise
+
+    def _write(self, method: str, path: str, headers: dict[str, str]) -> None:
+        connection = self._connection or self._connect()
+        connection.request(method, self._prefix + path, headers=headers)
+
+    def _read(self) -> int:
+        assert self._connection is not None
+        response = self._connection.getresponse()
+        response.read()
+        return response.status
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self._secure:
+            self._connection = http.client.HTTPSConnection(self._host, self._port, timeout=60, context=_tls())
+        else:
+            self._connection = http.client.HTTPConnection(self._host, self._port, timeout=60)
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+@functools.cache
+def _environment_proxies() -> bool:
+    """Whether the environment names proxies (httpx would route a default client through them)."""
+    return bool(urllib.request.getproxies())
+
+
+@functools.cache
+def _session_connections() -> Any:
+    """The keep-alive connections every test's client uses (one pool for the session)."""
     import httpx
 
-    # A server without that call (older, answering 404/405) or one that went away has nothing to free.
-    with contextlib.suppress(httpx.HTTPError):
-        _control_client().delete(f"{sandbox.base_url}/_sandbox/state", headers=sandbox.headers)
+    return httpx.HTTPTransport(verify=_tls())
+
+
+def _close_connections() -> None:
+    """Close the session's keep-alive connections (the plugin's own and the tests' clients')."""
+    for connections in (_control_client, _session_connections):
+        if connections.cache_info().currsize:
+            connections().close()
+            connections.cache_clear()
+
+
+class _LentConnections:
+    """The session's connections as one client's transport (httpx's transport interface): the client's
+    close leaves them open, since the next test's client uses them too. They close when the session ends."""
+
+    def __init__(self, connections: Any) -> None:
+        self._connections = connections
+
+    def handle_request(self, request: Any) -> Any:
+        return self._connections.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _LentConnections:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        pass

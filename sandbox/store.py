@@ -120,7 +120,6 @@ class Reading:
             self._tenant.lock.release()
 
 
-
 class Store:
     """All tenants of one running sandbox, created lazily from the configured seed and dataset.
 
@@ -130,6 +129,9 @@ class Store:
 
     def __init__(self, settings: Settings, build_dataset: DatasetBuilder, *, share: bool = True) -> None:
         self._settings = settings
+        # Derived once: every new tenant needs them (the page secret is an HMAC, the URL a formatting).
+        self._public_base_url = settings.base_url
+        self._page_secret = settings.hosted_page_secret
         self._build_dataset = build_dataset
         self._share = share
         self.bases = Bases(build_dataset)
@@ -259,13 +261,13 @@ class Store:
         backend = Backend(
             TenantState(),
             clock,
-            random.Random(),
-            public_base_url=self._settings.base_url,
+            random.Random(_requests_seed(seed)),  # nothing draws before requests: seeded once, here
+            public_base_url=self._public_base_url,
             tenant=name,
-            page_secret=self._settings.hosted_page_secret,
+            page_secret=self._page_secret,
         )
         attach(backend, base)  # the base's hosted-page URLs get this tenant's name and keys
-        _start(backend, seed, clock)
+        _start(backend, clock)
         return Tenant(name=name, seed=seed, dataset=dataset, backend=backend, base=base)
 
     def _built_tenant(self, name: str, seed: int, dataset: str, clock: Clock) -> Tenant:
@@ -274,12 +276,13 @@ class Store:
             TenantState(),
             clock,
             random.Random(seed),
-            public_base_url=self._settings.base_url,
+            public_base_url=self._public_base_url,
             tenant=name,
-            page_secret=self._settings.hosted_page_secret,
+            page_secret=self._page_secret,
         )
         self._build_dataset(dataset, backend, seed)
-        _start(backend, seed, clock)
+        backend.rng.seed(_requests_seed(seed))
+        _start(backend, clock)
         return Tenant(name=name, seed=seed, dataset=dataset, backend=backend)
 
 
@@ -290,8 +293,12 @@ def settle(backend: Backend) -> None:
         scope.settle()
 
 
-def _start(backend: Backend, seed: int, clock: Clock) -> None:
+def _requests_seed(seed: int) -> str:
+    """What seeds the randomness of a tenant's requests (ids, tokens), whatever its dataset consumed."""
+    return f"{seed}:requests"
+
+
+def _start(backend: Backend, clock: Clock) -> None:
     # Seeded history counts its time from now, and only records created by requests honour magic values.
     backend.progression.epoch = clock.now()
     backend.progression.magic_values = True
-    backend.rng.seed(f"{seed}:requests")

@@ -1,17 +1,21 @@
 """ASGI middleware that records every request of a known tenant in the journal; it never breaks a request.
 
-It copies at most BODY_LIMIT bytes of each body as it streams past and parses nothing: the tenant comes
-from the token Connexion already verified (or, when it refused the token, from the token's signed claim).
+It keeps references, not copies: the request's header list (a bounded slice), the body chunks as they
+stream past (the first BODY_LIMIT bytes; a body in one chunk is kept as that same bytes object), the
+response's status and headers. It parses, decodes and redacts nothing: the journal does that when it is
+read. The tenant comes from the token Connexion already verified (or, when it refused the token, from
+the token's signed claim).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from typing import Any
 
 from elevate_sandbox.auth import signed_tenant
-from elevate_sandbox.journal import BODY_LIMIT, Message, redact
+from elevate_sandbox.journal import BODY_LIMIT, MAX_HEADERS, Recorded
 from elevate_sandbox.store import Store
 
 logger = logging.getLogger("elevate_sandbox.journal")
@@ -27,11 +31,12 @@ class _Capture:
     __slots__ = ("request", "request_size", "response", "response_headers", "response_size", "status")
 
     def __init__(self) -> None:
-        self.request = bytearray()
+        # bytes, not bytearray: the first chunk is kept as it is (b"" + chunk is chunk, not a copy).
+        self.request = b""
         self.request_size = 0
-        self.response = bytearray()
+        self.response = b""
         self.response_size = 0
-        self.response_headers: list[tuple[bytes, bytes]] = []
+        self.response_headers: tuple[tuple[bytes, bytes], ...] = ()
         self.status = 500  # an exchange that ends without a response start failed
 
     def saw_request(self, message: dict[str, Any]) -> None:
@@ -47,7 +52,7 @@ class _Capture:
         kind = message.get("type")
         if kind == "http.response.start":
             self.status = message.get("status", 500)
-            self.response_headers = list(message.get("headers") or [])
+            self.response_headers = _bounded(message.get("headers") or ())
         elif kind == "http.response.body":
             body = message.get("body") or b""
             self.response_size += len(body)
@@ -98,17 +103,21 @@ class JournalMiddleware:
         tenant = self.store.find(name) if name else None
         if tenant is None:  # no token, or a tenant that does not exist: nothing to file it under
             return
-        self.store.journal.record(
-            tenant.name,
-            time=tenant.backend.clock.now(),
-            method=scope.get("method", ""),
-            path=scope.get("path", ""),
-            query=(scope.get("query_string") or b"").decode("latin-1"),
-            status=capture.status,
-            duration=duration,
-            request=Message(redact(scope.get("headers") or ()), bytes(capture.request), capture.request_size),
-            response=Message(redact(capture.response_headers), bytes(capture.response), capture.response_size),
+        exchange = Recorded(
+            tenant.backend.clock.now(),  # the tenant's time now: its clock may move before anyone reads
+            scope.get("method", ""),
+            scope.get("path", ""),
+            scope.get("query_string") or b"",
+            capture.status,
+            duration,
+            _bounded(scope.get("headers") or ()),
+            capture.request,
+            capture.request_size,
+            capture.response_headers,
+            capture.response,
+            capture.response_size,
         )
+        self.store.journal.record(tenant.name, exchange)
 
     def _tenant_of(self, scope: dict[str, Any]) -> str | None:
         token_info = scope.get("extensions", {}).get("connexion_context", {}).get("token_info")
@@ -120,6 +129,11 @@ class JournalMiddleware:
                 # Cached per token (auth.py): decoding it again on every request cost a sixth of a request.
                 return signed_tenant(value[7:].strip().decode("latin-1"), self.secret)
         return None
+
+
+def _bounded(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
+    """At most MAX_HEADERS headers, as a tuple: a copy nobody changes later, which the collector untracks."""
+    return tuple(itertools.islice(headers, MAX_HEADERS))
 
 
 def journal_recorder(store: Store, secret: str) -> Any:
@@ -135,7 +149,7 @@ def journal_recorder(store: Store, secret: str) -> Any:
         capture.request_size = exchange.request_size
         capture.response = exchange.response[:BODY_LIMIT]
         capture.response_size = exchange.response_size
-        capture.response_headers = exchange.response_headers
+        capture.response_headers = _bounded(exchange.response_headers)
         capture.status = exchange.status
         try:
             recorder._record(scope, capture, duration)

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from elevate_sandbox import journal as journal_module
 from elevate_sandbox.auth import ALGORITHM
-from elevate_sandbox.journal import BODY_LIMIT, Journal, Message
+from elevate_sandbox.journal import BODY_LIMIT, MAX_HEADERS, Journal, Recorded
 from tests.conftest import Api
 
 
@@ -120,34 +120,48 @@ def test_a_failing_journal_never_breaks_a_request(api: Api, app: Any, monkeypatc
     assert api.post("/_sandbox/customers", {"name": "Still served"}).status_code == 201
 
 
-def test_recording_renders_nothing_only_reading_does(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    rendered = []
-    real = journal_module.Message.to_api
+def test_recording_redacts_and_renders_nothing_only_reading_does(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    redacted, rendered = [], []
+    real_redact, real_render = journal_module.redact, journal_module.Message.to_api
 
-    def counting(message: Message) -> dict[str, Any]:
+    def counting_redact(headers: Any) -> Any:
+        redacted.append(headers)
+        return real_redact(headers)
+
+    def counting_render(message: Any) -> dict[str, Any]:
         rendered.append(message)
-        return real(message)
+        return real_render(message)
 
-    monkeypatch.setattr(journal_module.Message, "to_api", counting)
+    monkeypatch.setattr(journal_module, "redact", counting_redact)
+    monkeypatch.setattr(journal_module.Message, "to_api", counting_render)
     api.post("/_sandbox/customers", {"name": "Hot path"})
-    assert rendered == []  # the request's path kept raw bytes only: no decoding, no JSON parsing
-    _journal(api)
-    assert len(rendered) == 2
+    # The request's path kept references and raw bytes only: no redaction, no decoding, no JSON parsing.
+    assert redacted == [] and rendered == []
+    entry = _journal(api)[0]
+    assert len(redacted) == 2 and len(rendered) == 2
+    assert entry["request"]["headers"]["authorization"] == "Bearer [redacted]"
+    # Read again, redacted again: what is kept is never shown unredacted.
+    assert _journal(api)[0]["request"]["headers"]["authorization"] == "Bearer [redacted]"
+
+
+def test_an_entry_keeps_at_most_max_headers_and_its_bodies_cut_at_the_limit(api: Api, app: Any, tenant: str) -> None:
+    api.ok(api.get("/_sandbox/clock"))
+    headers = {**api.headers, **{f"x-filler-{n}": "v" for n in range(MAX_HEADERS + 10)}}
+    api.http.post("/_sandbox/customers", json={"name": "x" * (3 * BODY_LIMIT)}, headers=headers)
+    kept = app.runtime.store.journal.recorded(tenant)[-1]
+    assert len(kept.request_headers) == MAX_HEADERS and len(kept.response_headers) <= MAX_HEADERS
+    assert len(kept.request_body) == BODY_LIMIT and kept.request_size > 3 * BODY_LIMIT
+
+
+def _recorded(path: str) -> Recorded:
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    return Recorded(at, "GET", path, b"", 200, 0.001, (), b"", 0, (), b"", 0)
 
 
 def test_the_journal_keeps_only_the_newest_entries_per_tenant() -> None:
     journal = Journal(size=3)
     for number in range(5):
-        journal.record(
-            "t",
-            time=datetime(2026, 11, 25, tzinfo=UTC),
-            method="GET",
-            path=f"/p{number}",
-            query="",
-            status=200,
-            duration=0.001,
-            request=Message([], b"", 0),
-            response=Message([], b"", 0),
-        )
+        journal.record("t", _recorded(f"/p{number}"))
     assert [e["path"] for e in journal.recent("t")] == ["/p4", "/p3", "/p2"]
+    assert [e["id"] for e in journal.recent("t")] == [5, 4, 3]
     assert journal.recent("nobody") == []

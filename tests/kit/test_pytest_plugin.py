@@ -7,9 +7,14 @@ this project's tests), in a fresh pytest process whose working directory is outs
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
 
 INTEGRATOR_TESTS = """
 from datetime import timedelta
@@ -107,17 +112,35 @@ def test_business_data_helpers_read_as_business_steps(elevate_sandbox):
 FINISHED = {}
 
 
-def test_a_finished_tests_tenant_is_emptied_1_of_2(elevate_sandbox):
+def test_a_finished_tests_tenant_is_freed_1_of_3(elevate_sandbox):
     with elevate_sandbox.client() as api:
         api.post("/payment-providers", json=PROVIDER)
         assert _names(api) == ["Integrator provider"]
-    FINISHED["token"] = elevate_sandbox.token
+    FINISHED.update(tenant=elevate_sandbox.tenant, token=elevate_sandbox.token)
 
 
-def test_a_finished_tests_tenant_is_emptied_2_of_2(elevate_sandbox):
-    headers = {"Authorization": f"Bearer {FINISHED['token']}"}
-    with httpx.Client(base_url=elevate_sandbox.api_url, headers=headers) as previous:
-        assert _names(previous) == []
+def test_a_finished_tests_tenant_is_freed_2_of_3(elevate_sandbox):
+    # The last test's tenant is being freed while this one runs: this test has another.
+    assert elevate_sandbox.tenant != FINISHED["tenant"]
+
+
+def test_a_finished_tests_tenant_is_freed_3_of_3(elevate_sandbox):
+    # Freed, the tenant (name and token) serves a later test, which finds it as new: no token to mint.
+    assert (elevate_sandbox.tenant, elevate_sandbox.token) == (FINISHED["tenant"], FINISHED["token"])
+    with elevate_sandbox.client() as api:
+        assert _names(api) == []
+
+
+def test_a_client_that_chooses_its_transport_gets_it(elevate_sandbox):
+    seen = []
+
+    def answer(request):
+        seen.append((request.url.path, request.headers["authorization"]))
+        return httpx.Response(204)
+
+    with elevate_sandbox.client(transport=httpx.MockTransport(answer)) as api:
+        assert api.get("/payment-providers").status_code == 204
+    assert seen == [("/v1/payment-providers", f"Bearer {elevate_sandbox.token}")]
 
 
 def test_a_server_without_the_control_api_is_named_as_such(elevate_sandbox):
@@ -136,7 +159,7 @@ def test_an_integrator_suite_gets_a_fresh_sandbox_tenant_per_test(tmp_path: Path
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "9 passed" in done.stdout
+    assert "11 passed" in done.stdout
 
 
 def test_the_plugin_is_registered_by_the_installed_package() -> None:
@@ -144,3 +167,75 @@ def test_the_plugin_is_registered_by_the_installed_package() -> None:
 
     plugins = {entry.name: entry.value for entry in entry_points(group="pytest11")}
     assert plugins.get("elevate_sandbox") == "elevate_sandbox.pytest_plugin"
+
+
+def _freed(freeing: Any, headers: dict[str, str]) -> int:
+    freeing.send("DELETE", "/_sandbox/state", headers)
+    return int(freeing.answer())
+
+
+def test_the_call_after_each_test_survives_a_connection_the_server_closed(live: Any) -> None:
+    from elevate_sandbox.pytest_plugin import _Freeing
+
+    headers = {"Authorization": f"Bearer {live.token('plugin-freeing')}"}
+    freeing = _Freeing(live.base_url)
+    try:
+        assert _freed(freeing, headers) == 204
+        # As when the server's keep-alive timeout closed it while idle: the next call goes on a new one.
+        assert freeing._connection is not None and freeing._connection.sock is not None
+        freeing._connection.sock.shutdown(socket.SHUT_RDWR)
+        assert _freed(freeing, headers) == 204
+        # Closed after the request was sent, before it was read: sent once more when the answer is read.
+        freeing.send("DELETE", "/_sandbox/state", headers)
+        freeing._connection.sock.shutdown(socket.SHUT_RDWR)
+        assert freeing.answer() == 204
+    finally:
+        freeing.close()
+
+
+def test_a_server_that_went_away_frees_nothing_and_says_so() -> None:
+    from elevate_sandbox.pytest_plugin import _Freeing
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe is closed
+    with pytest.raises(OSError):
+        _freed(_Freeing(f"http://127.0.0.1:{port}"), {})
+
+
+class _LiveServer:
+    """What the plugin's tenants need of a server: its URL and tokens (here, the live sandbox's)."""
+
+    def __init__(self, url: str, live: Any) -> None:
+        self.url = url
+        self.token = live.token
+
+
+def test_a_tenant_serves_again_only_once_the_server_confirmed_it_freed(live: Any) -> None:
+    from elevate_sandbox.pytest_plugin import _Tenants
+
+    tenants = _Tenants(_LiveServer(live.base_url, live))
+    first = tenants.lease()
+    provider = {"type": "GO_CARDLESS", "name": "Left behind", "status": "ACTIVE", "contractOwnerIds": [1]}
+    with httpx.Client(base_url=f"{live.base_url}/v1", headers={"Authorization": f"Bearer {first.token}"}) as api:
+        try:
+            assert api.post("/payment-providers", json=provider).status_code == 201
+            tenants.finish(first)
+            second = tenants.lease()  # the first's free is not confirmed yet: another tenant
+            assert second.tenant != first.tenant
+            tenants.finish(second)  # reads the first's answer: 204
+            assert tenants.lease() == first
+            providers = api.get("/payment-providers", params={"page": 1, "pageSize": 10})
+            assert providers.status_code == 200 and providers.json() == []  # freed: it starts afresh
+        finally:
+            tenants.close()
+    # A server that does not free (no such call at that URL: 404): its tenants are never given out again.
+    refusing = _Tenants(_LiveServer(live.base_url + "/v1", live))
+    try:
+        leases = [refusing.lease()]
+        for _ in range(3):
+            refusing.finish(leases[-1])
+            leases.append(refusing.lease())
+        assert len({lease.tenant for lease in leases}) == len(leases)
+    finally:
+        refusing.close()
