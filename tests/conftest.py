@@ -86,3 +86,16 @@ class Api:
 def api(http: TestClient, token_for: Callable[[str], str], tenant: str) -> Api:
     """A client for a fresh, empty tenant."""
     return Api(http, token_for(tenant))
+
+
+@pytest.fixture(scope="session")
+def strict_http() -> Iterator[TestClient]:
+    """An HTTP client bound to a sandbox started with --strict-inferred (inferred constraints enforced)."""
+    with TestClient(create_app(make_settings(strict_inferred=True)), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def strict_api(strict_http: TestClient, tenant: str) -> Api:
+    """A client for a fresh tenant of the --strict-inferred sandbox."""
+    return Api(strict_http, mint_token(Settings().jwt_secret, SystemClock(), tenant))
