@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -99,3 +103,22 @@ def strict_http() -> Iterator[TestClient]:
 def strict_api(strict_http: TestClient, tenant: str) -> Api:
     """A client for a fresh tenant of the --strict-inferred sandbox."""
     return Api(strict_http, mint_token(Settings().jwt_secret, SystemClock(), tenant))
+
+
+@contextmanager
+def served_process() -> Iterator[str]:
+    """`elevate-sandbox serve --port 0 --dataset empty` in its own process, as deployed, with none of this
+    environment's SANDBOX_ settings; yields the first line it prints (the start line, naming the bound port)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--port", "0", "--dataset", "empty"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        yield process.stdout.readline()  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
