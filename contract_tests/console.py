@@ -98,10 +98,10 @@ def summary(recorder: Recorder, report_dir: str | None, verbose: bool) -> list[s
     if recorder.findings:
         lines.append(f"Failures by category: {recorder.category_line()}")
         ranked = recorder.ranked()
-        shown = ranked if verbose else ranked[:TOP]
-        more = "" if len(shown) == len(ranked) else f" ({len(shown)} most important of {len(ranked)})"
+        top = ranked if verbose else ranked[:TOP]
+        more = "" if len(top) == len(ranked) else f" ({len(top)} most important of {len(ranked)})"
         lines.append(f"Failures{more}:")
-        for number, finding in enumerate(shown, 1):
+        for number, finding in enumerate(top, 1):
             lines += _finding_lines(number, finding, verbose)
         lines.append(f"Seed {info.seed}: {SEED_HELP}.")
     if recorder.not_tested:

@@ -230,6 +230,10 @@ def sort_each_page_in(exchange: Exchange) -> None:
         exchange.headers["x-fault-sort"] = exchange.query.pop("sort")
 
 
+def _json_of(name: str) -> Callable[[dict[str, Any]], str]:
+    return lambda row: json.dumps(row.get(name))
+
+
 def sort_each_page_out(exchange: Exchange) -> None:
     body = exchange.json()
     order = exchange.headers.get("x-fault-sort")
@@ -237,7 +241,7 @@ def sort_each_page_out(exchange: Exchange) -> None:
         return
     for part in reversed(order.split(",")):
         name, _, direction = part.partition(":")
-        body.sort(key=lambda row, n=name: json.dumps(row.get(n)), reverse=direction == "desc")
+        body.sort(key=_json_of(name), reverse=direction == "desc")
     exchange.set_json(body)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -87,10 +88,15 @@ def sortable_fields(probe: ListProbe, items: list[dict[str, Any]]) -> list[str]:
     return sorted(fields, key=lambda name: (_free_text(props[name]), name == probe.key))
 
 
+def _values(items: Iterable[dict[str, Any]], key: str) -> list[Any]:
+    """Each item's ``key`` (None where it has none)."""
+    return [item.get(key) for item in items]
+
+
 def _expected_order(items: list[dict[str, Any]], order: list[tuple[str, bool]]) -> list[tuple[Any, ...]]:
     ordered = list(items)
     for field, descending in reversed(order):  # stable sorts, last key first
-        ordered.sort(key=lambda item, f=field: item[f], reverse=descending)
+        ordered.sort(key=operator.itemgetter(field), reverse=descending)
     return [tuple(item[field] for field, _ in order) for item in ordered]
 
 
@@ -127,12 +133,12 @@ def check_paging(probe: ListProbe) -> None:
     for number in range(1, len(items) // size + 3):
         page = probe.fetch(page=number, pageSize=size)
         assert len(page) <= size, f"page {number} with pageSize={size} answered {len(page)} items"
-        overlap = {item.get(key) for item in page} & set(seen)
+        overlap = set(_values(page, key)) & set(seen)
         assert not overlap, f"page {number} repeats {key} {sorted(overlap)[:5]} from earlier pages"
-        seen += [item.get(key) for item in page]
+        seen += _values(page, key)
         if len(page) < size:
             break
-    assert sorted(seen) == sorted(item.get(key) for item in items), (
+    assert sorted(seen) == sorted(_values(items, key)), (
         f"pages of {size} gave {len(seen)} items, the whole list has {len(items)}"
     )
 
@@ -250,7 +256,7 @@ def check_filter(probe: ListProbe, case: FilterCase) -> None:
     value, selects = _choose(items, case)
     answer = probe.fetch(page=1, pageSize=PAGE_ALL, **{case.parameter: value})
     key = probe.key
-    got = sorted(item.get(key) for item in answer)
+    got = sorted(_values(answer, key))
     if case.syntax == "like":
         pattern = value.removeprefix("like:").lower()
         starting = sorted(i[key] for i in items if _text(i.get(case.parameter, "")).lower().startswith(pattern))
@@ -348,7 +354,7 @@ def check_filter_bounds(probe: ListProbe, parameter: str, operator: str) -> None
         "lt:": lambda v: v < bound,
     }[operator]
     answer = probe.fetch(page=1, pageSize=PAGE_ALL, **{parameter: f"{operator}{_text(bound)}"})
-    got = sorted(item.get(probe.key) for item in answer)
+    got = sorted(_values(answer, probe.key))
     expected = sorted(item[probe.key] for item in items if parameter in item and keep(item[parameter]))
     assert got == expected, f"{parameter}={operator}{bound}: got {probe.key} {got[:10]}, expected {expected[:10]}"
 

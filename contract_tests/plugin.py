@@ -195,10 +195,10 @@ class KitPlugin:
         for item in items:
             label = getattr(item, "operation_label", None)
             node_id = getattr(item, "_id", None)
-            if label and getattr(node_id, "params", "") is None:
+            if label and node_id is not None and getattr(node_id, "params", "") is None:
                 # One JUnit test case per operation: under pytest 9 Schemathesis' items lose the operation
                 # from their node id (it stays in the name), so put it back as the parameter part.
-                item._id = node_id.with_params(label)  # type: ignore[union-attr]
+                item._id = node_id.with_params(label)
             if self.target.read_only and item.get_closest_marker("writes"):
                 deselected.append(item)
                 continue

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -43,9 +43,16 @@ class Exchange:
 
 
 Rewrite = Callable[[Exchange], None]
-# A rewrite that may send more requests to the wrapped app: (exchange, call) where
-# ``await call(method, path, body)`` answers (status, JSON body) with the exchange's own headers.
-Caller = Callable[[str, str, Any], Awaitable[tuple[int, Any]]]
+
+
+class Caller(Protocol):
+    """``await call(method, path, body)``: a request a rewrite sends to the wrapped app with the exchange's
+    own headers, answering (status, JSON body)."""
+
+    def __call__(self, method: str, path: str, body: Any = None) -> Awaitable[tuple[int, Any]]: ...
+
+
+# A rewrite that may send more requests to the wrapped app.
 Then = Callable[[Exchange, Caller], Awaitable[None]]
 
 

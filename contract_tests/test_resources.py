@@ -165,7 +165,7 @@ def read_only_path_is_refused(api: Api, before: dict[str, Any]) -> None:
 
 @patch_case
 def failed_test_op_changes_nothing(api: Api, before: dict[str, Any]) -> None:
-    operations = [
+    operations: list[dict[str, Any]] = [
         {"op": "replace", "path": "/retryIfPossible", "value": True},
         {"op": "test", "path": "/name", "value": before["name"] + " (not the name)"},
     ]
@@ -174,7 +174,7 @@ def failed_test_op_changes_nothing(api: Api, before: dict[str, Any]) -> None:
 
 @patch_case
 def an_invalid_later_op_undoes_the_earlier_ones(api: Api, before: dict[str, Any]) -> None:
-    operations = [
+    operations: list[dict[str, Any]] = [
         {"op": "replace", "path": "/retryIfPossible", "value": True},
         {"op": "replace", "path": "/creditorIdentifier", "value": "KIT-0003"},
         {"op": "replace", "path": "/status", "value": "SUSPENDED"},

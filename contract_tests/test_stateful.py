@@ -27,7 +27,7 @@ _session = requests.Session()
 _session.trust_env = False  # no proxy lookup in the environment for every request
 
 
-class ElevateLinks(SCHEMA.as_state_machine()):  # type: ignore[misc]
+class ElevateLinks(SCHEMA.as_state_machine()):  # type: ignore[misc]  # a class Schemathesis builds at run time
     """The contract's links as a state machine; outcomes go to the report instead of stopping the run."""
 
     references: References | None = None

@@ -59,8 +59,9 @@ class Watch:
 
     def guard(self) -> None:
         """Raise ``TargetDown`` when the target already stopped answering (nothing more is sent)."""
-        if self.down:
-            raise TargetDown(self.recorder.target_failure.error)  # type: ignore[union-attr]
+        failure = self.recorder.target_failure if self.recorder is not None else None
+        if failure is not None:
+            raise TargetDown(failure.error)
 
     @contextlib.contextmanager
     def call(self, operation: str, describe: str | Callable[[], str]) -> Iterator[None]:

@@ -82,7 +82,8 @@ def signed_tenant(token: str, secret: str) -> str | None:
 def read_token(token: str, secret: str, clock: Clock) -> dict[str, object]:
     """Verify a token's signature, expiry (against ``clock``) and tenant; return its claims."""
     claims = _verified_claims(token, secret)
-    if claims["exp"] <= clock.now().timestamp():  # type: ignore[operator]
+    expires = claims["exp"]  # a number: PyJWT refuses a token whose exp is not one
+    if not isinstance(expires, int | float) or expires <= clock.now().timestamp():
         raise Unauthorized("The bearer token has expired: mint a new one with `elevate-sandbox token`")
     tenant = claims["tenant"]
     if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):

@@ -6,12 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from elevate_sandbox import __version__, collector
 from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, mint_token
 from elevate_sandbox.clock import SystemClock
 from elevate_sandbox.contract_tests.cli import add_verify_parser, run_verify
 from elevate_sandbox.settings import Settings, settings_from_env
+
+if TYPE_CHECKING:  # imported by `serve` alone: `token` and `verify` start without the server
+    from elevate_sandbox.runtime import Runtime
 
 MIN_ADMIN_KEY_LENGTH = 16
 
@@ -46,6 +50,12 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         help="start every tenant's clock frozen here (ISO 8601, e.g. 2026-11-25T09:00:00Z)",
     )
     serve.add_argument("--public-url", default=env.public_url, help="base URL put in generated links")
+    serve.add_argument(
+        "--stock-connexion",
+        action=argparse.BooleanOptionalAction,
+        default=env.stock_connexion,
+        help="serve every request through plain Connexion instead of the request pipeline (slower; same answers)",
+    )
     serve.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
     )
@@ -149,12 +159,13 @@ def serve(settings: Settings) -> None:
     except StateFileError as exc:
         sys.exit(f"elevate-sandbox: {exc}; nothing was started (move the file away to start empty)")
     # Seed the default tenant now: a broken dataset stops the start, and the first request is fast.
-    app.runtime.store.tenant(DEFAULT_TENANT)  # type: ignore[attr-defined]
+    runtime: Runtime = app.runtime
+    runtime.store.tenant(DEFAULT_TENANT)
     # What start-up built (the contract, its validators, the default tenant's data) lives as long as the
     # process: out of the cyclic collector's full passes, which otherwise paused requests for ~50 ms.
     collector.settle()
     collector.keep_full_collections_short()
-    print(start_line(settings, serving.address_of(sock)) + _restored_note(app, settings), flush=True)
+    print(start_line(settings, serving.address_of(sock)) + _restored_note(runtime, settings), flush=True)
     sys.setswitchinterval(serving.SWITCH_INTERVAL_SECONDS)  # builds in worker threads stall the loop less
     # The lifespan saves the state file periodically and on shutdown.
     uvicorn.Server(serving.config(app, settings, lifespan="on")).run(sockets=[sock])
@@ -192,11 +203,11 @@ def _exposure_note(settings: Settings) -> str:
     return f"; exposed: fresh tenants per token, {admin}"
 
 
-def _restored_note(app: object, settings: Settings) -> str:
+def _restored_note(runtime: Runtime, settings: Settings) -> str:
     """What the start line adds about the state file."""
-    if not settings.state_file:
+    if not settings.state_file or runtime.state_file is None:
         return ""
-    restored = len(app.state_file.restored)  # type: ignore[attr-defined]
+    restored = len(runtime.state_file.restored)
     return f"; state file {settings.state_file} ({restored} tenants restored)"
 
 
@@ -208,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.exit(f"elevate-sandbox: {exc}")
     args = build_parser(env).parse_args(argv)
     if args.command == "serve":
+        tenant_limits = _tenant_settings(args)
         serve(
             replace(
                 env,
@@ -223,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 save_interval=args.save_interval,
                 insecure=args.insecure,
                 strict_inferred=args.strict_inferred,
-                **_tenant_settings(args),
+                stock_connexion=args.stock_connexion,
+                max_tenants=tenant_limits["max_tenants"],
+                tenant_idle_ttl=tenant_limits["tenant_idle_ttl"],
             )
         )
     elif args.command == "verify":

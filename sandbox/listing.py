@@ -25,6 +25,8 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 
+# The query parameters every list takes; the others are its filters (resources.py) or scopes (handlers).
+LIST_PARAMETERS = frozenset({"page", "pageSize", "sort", "fields"})
 MAX_PAGE_SIZE = 1000
 MAX_PAGE = 2**31 - 1  # PageParam is int32 (reference 3.1); Connexion does not check the format
 Record = Mapping[str, Any]
@@ -305,13 +307,17 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, _as_text(value))
 
 
+def _key_of(name: str) -> Callable[[Record], tuple[int, Any]]:
+    return lambda record: _sort_key(record[name])
+
+
 def sort_records(records: list[Record], keys: Sequence[tuple[str, bool]]) -> list[Record]:
     """Stable multi-key sort; records lacking a key come first ascending, last descending."""
     # Stable sorts applied from the last key to the first give the lexicographic order.
     for name, descending in reversed(keys):
         present = [r for r in records if _present(r, name)]
         absent = [r for r in records if not _present(r, name)]
-        present.sort(key=lambda r, n=name: _sort_key(r[n]), reverse=descending)
+        present.sort(key=_key_of(name), reverse=descending)
         records = present + absent if descending else absent + present
     return records
 
@@ -334,25 +340,7 @@ def paging(params: Mapping[str, Any]) -> tuple[int, int]:
     return values["page"], values["pageSize"]
 
 
-def _filtered(
-    records: Iterable[Any], predicates: list[Predicate], keys: set[str] | None, render: Callable[[Any], Record]
-) -> list[Record]:
-    """One pass: the records passing every predicate; collects every record's keys into ``keys``."""
-    rows = []
-    for record in map(render, records):
-        if keys is not None:
-            keys.update(record.keys())
-        if all(test(record) for test in predicates):
-            rows.append(record)
-    return rows
-
-
-def _allowed(explicit: Collection[str] | None, known: set[str] | None) -> Collection[str]:
-    """The names a caller allowed, or by default every key some record has."""
-    return explicit if explicit is not None else known or set()
-
-
-def _as_is(record: Any) -> Record:
+def _as_is(record: Record) -> Record:
     return record
 
 
@@ -375,8 +363,8 @@ def list_page(
     params: Mapping[str, Any],
     filters: Sequence[FilterSpec] = (),
     *,
-    sortable: Collection[str] | None = None,
-    projectable: Collection[str] | None = None,
+    sortable: Collection[str],
+    projectable: Collection[str],
     default_sort: str = "id",
     render: Callable[[Any], Record] | None = None,
     presorted: bool = False,
@@ -384,11 +372,13 @@ def list_page(
 ) -> list[dict[str, Any]]:
     """Filter, sort, slice and project one page of records; InvalidRequest on a bad sort/fields/filter.
 
-    ``render`` turns each record into its API mapping (records are mappings already when it is None,
-    and rows are then copies; rows from ``render`` are returned as it gave them). ``presorted`` promises
-    that ``records`` come in ascending ``default_sort`` order (the tables are dicts in id order), so
-    that a list in the default order renders only the page it returns. Given an ``ignored`` list
-    (lenient mode), unknown sort and fields names and unreadable filters are named there, not refused.
+    ``sortable`` and ``projectable`` name what ``sort`` and ``fields`` may ask for (a resource's table
+    gives them). ``render`` turns each record into its API mapping (records are mappings already when
+    it is None, and rows are then copies; rows from ``render`` are returned as it gave them).
+    ``presorted`` promises that ``records`` come in ascending ``default_sort`` order (the tables are
+    dicts in id order), so that a list in the default order renders only the page it returns. Given an
+    ``ignored`` list (lenient mode), unknown sort and fields names and unreadable filters are named
+    there, not refused.
     """
     copies = render is None
     render = render or _as_is
@@ -399,18 +389,12 @@ def list_page(
         if params.get(spec.param) not in (None, "")
     ]
     sort_text, fields_text = params.get("sort"), params.get("fields")
+    keys = parse_sort(sort_text, sortable, ignored) if sort_text else []
+    names = parse_fields(fields_text, projectable, ignored) if fields_text else None
     start, stop = (page - 1) * size, page * size
-    if sortable is not None and projectable is not None:
-        keys = parse_sort(sort_text, sortable, ignored) if sort_text else []
-        names = parse_fields(fields_text, projectable, ignored) if fields_text else None
-        if presorted and all(key == (default_sort, False) for key in keys):
-            return _project(_in_given_order(records, predicates, render, start, stop), names, copies)
-        rows = _filtered(records, predicates, None, render)
-    else:
-        known: set[str] = set()
-        rows = _filtered(records, predicates, known, render)
-        keys = parse_sort(sort_text, _allowed(sortable, known), ignored) if sort_text else []
-        names = parse_fields(fields_text, _allowed(projectable, known), ignored) if fields_text else None
+    if presorted and all(key == (default_sort, False) for key in keys):
+        return _project(_in_given_order(records, predicates, render, start, stop), names, copies)
+    rows = [row for row in map(render, records) if all(test(row) for test in predicates)]
     # The default order is also the last tie-breaker, so ties keep id order whatever the input order.
     tie_break = [] if any(name == default_sort for name, _ in keys) else [(default_sort, False)]
     return _project(sort_records(rows, keys + tie_break)[start:stop], names, copies)

@@ -172,12 +172,13 @@ class StateFile:
             started = time.perf_counter()
             generation = self.store.generation
             parts = [orjson.dumps(name) + b":" + data for name, data in self._tenant_documents().items()]
-            head = {"format": FILE_FORMAT, "version": FILE_VERSION, "savedAt": _now_text()}
+            saved_at = _now_text()
+            head = {"format": FILE_FORMAT, "version": FILE_VERSION, "savedAt": saved_at}
             # The head, then each tenant's own bytes: one tenant's bad value cannot spoil the others.
             document = orjson.dumps(head)[:-1] + b',"tenants":{' + b",".join(parts) + b"}}"
             write_atomically(self.path, document)
             self._saved_generation = generation
-            self.last_saved_at, self.last_error = head["savedAt"], None
+            self.last_saved_at, self.last_error = saved_at, None
             self.last_save_seconds = round(time.perf_counter() - started, 3)
 
     def _tenant_documents(self) -> dict[str, bytes]:

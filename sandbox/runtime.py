@@ -69,15 +69,6 @@ class Runtime:
         return []
 
     @cached_property
-    def _field_names(self) -> dict[str, frozenset[str]]:
-        schemas = self.elevate_spec["components"]["schemas"]
-        return {name: frozenset(schema.get("properties", {})) for name, schema in schemas.items()}
-
-    def fields_of(self, schema_name: str) -> frozenset[str]:
-        """The property names of a component schema: what a list may sort on and project."""
-        return self._field_names[schema_name]
-
-    @cached_property
     def _schema_checks(self) -> dict[str, Any]:
         return {}
 

@@ -35,7 +35,7 @@ MAX_CONNECTIONS = 1000
 SWITCH_INTERVAL_SECONDS = 0.001
 
 
-class HeadDeadline:
+class HeadDeadline(asyncio.Protocol):
     """Mixin for uvicorn's protocols: each request head must arrive within ``head_timeout`` seconds.
 
     Armed when the connection opens and after each response; a new request head replaces the protocol's
@@ -44,23 +44,26 @@ class HeadDeadline:
 
     head_timeout = HEAD_TIMEOUT_SECONDS
     _head_deadline: asyncio.TimerHandle | None = None
+    # Set by the uvicorn protocol this is mixed into (its ``cycle`` is the request/response in progress).
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    cycle: Any
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)  # type: ignore[misc]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
         self._arm_head_deadline()
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()  # type: ignore[misc]
+        super().on_response_complete()  # type: ignore[misc]  # uvicorn's protocols have it, asyncio's has not
         self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
-        super().connection_lost(exc)  # type: ignore[misc]
+        super().connection_lost(exc)
 
     def _arm_head_deadline(self) -> None:
         self._cancel_head_deadline()
-        loop: asyncio.AbstractEventLoop = self.loop  # type: ignore[attr-defined]
-        self._head_deadline = loop.call_later(self.head_timeout, self._head_overdue, self.cycle)  # type: ignore[attr-defined]
+        self._head_deadline = self.loop.call_later(self.head_timeout, self._head_overdue, self.cycle)
 
     def _cancel_head_deadline(self) -> None:
         if self._head_deadline is not None:
@@ -68,8 +71,7 @@ class HeadDeadline:
             self._head_deadline = None
 
     def _head_overdue(self, waiting_for: Any) -> None:
-        transport: asyncio.Transport = self.transport  # type: ignore[attr-defined]
-        cycle = self.cycle  # type: ignore[attr-defined]
+        transport, cycle = self.transport, self.cycle
         # Still the cycle it waited after, and that one answered: no new head came (a request being served,
         # pipelined or slow, is never cut).
         if cycle is waiting_for and (cycle is None or cycle.response_complete) and not transport.is_closing():
@@ -105,7 +107,8 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
                 # httptools.parse_url fails past 65,535 bytes, and uvicorn then answers a plain-text 400. The
                 # application refuses any URL over MAX_URL_BYTES in JSON: it gets the length, and a shortened URL
                 # that is never routed.
-                self.scope["extensions"] = {**self.scope.get("extensions", {}), URL_EXTENSION: len(self.url)}
+                # ASGI types an extension's value as a dict; this one is the URL's length (body_limits.py reads it).
+                self.scope["extensions"] = {**self.scope.get("extensions", {}), URL_EXTENSION: len(self.url)}  # type: ignore[dict-item]
                 self.url = self.url[:MAX_URL_BYTES]
             super().on_headers_complete()
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any
 
 # The contracts ship inside the package (elevate_sandbox.openapi), wherever it is installed.
 OPENAPI_DIR: Traversable = resources.files("elevate_sandbox.openapi")
@@ -54,6 +55,9 @@ class Settings:
     # False (default, --lenient): only the rules Elevate documents. True (--strict-inferred): also the
     # constraints the sandbox infers, marked `x-inferred` in the contract (docs/fidelity.md).
     strict_inferred: bool = False
+    # Serve every request through plain Connexion instead of the request pipeline (sandbox/http/): the
+    # same answers, slower; for comparing the two (docs/architecture.md).
+    stock_connexion: bool = False
     # --- exposure (issue 15, docs/security.md): what changes when the sandbox listens beyond loopback ---
     # Serve on a non-loopback address even with the public default secret (a demo on a network you trust).
     insecure: bool = False
@@ -122,7 +126,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, base: Settings |
     """Read ``SANDBOX_<FIELD>`` variables (e.g. SANDBOX_PORT, SANDBOX_VALIDATE_RESPONSES) over ``base``."""
     environ = os.environ if environ is None else environ
     base = base or Settings()
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # each value coerced to its field's type by _coerce
     for spec in fields(Settings):
         if spec.name == "extra":
             continue

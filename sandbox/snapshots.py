@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from elevate_sandbox.bases import Base, Bases, attach
 from elevate_sandbox.clock import Clock, FrozenClock, parse_instant
-from elevate_sandbox.domain import limits, timekeeping
+from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.overlay import OverlayState
-from elevate_sandbox.domain.progression import policies_view, set_policies
 from elevate_sandbox.domain.snapshot import dump_changes, dump_state, load_changes, load_state
 from elevate_sandbox.domain.state import TenantState
-from elevate_sandbox.domain.timetable import Progression
+from elevate_sandbox.domain.time import clock_control
+from elevate_sandbox.domain.time.policy import Progression, policies_view, set_policies
 
 if TYPE_CHECKING:
     from elevate_sandbox.store import Tenant
@@ -49,6 +49,12 @@ class Restored:
     rng_state: tuple[Any, ...]
     # The shared base ``state`` lies over (version 2), or None when ``state`` holds every record.
     base: Base | None = None
+
+    def over_base(self) -> tuple[Base, OverlayState] | None:
+        """Version 2: the base and the tenant's changes over it; None when ``state`` holds every record."""
+        if self.base is None or not isinstance(self.state, OverlayState):
+            return None
+        return self.base, self.state
 
 
 def invalid(where: str, message: str) -> InvalidRequest:
@@ -92,10 +98,10 @@ def _head(tenant: Tenant, version_number: int) -> dict[str, Any]:
 
 
 def _clock_document(clock: Clock) -> dict[str, Any]:
-    if timekeeping.is_frozen(clock):
+    if clock_control.is_frozen(clock):
         return {"now": clock.now().isoformat(), "frozen": True}
     # A running clock keeps its lead over wall time, so a restored sandbox goes on from the real now.
-    offset = timekeeping.offset_of(clock)
+    offset = clock_control.offset_of(clock)
     return {"now": clock.now().isoformat(), "frozen": False, "offsetSeconds": offset.total_seconds()}
 
 
@@ -117,7 +123,9 @@ def read_tenant(document: Any, bases: Bases | None = None) -> Restored:
         raise invalid("seed", f"expected an integer in 0..{limits.MAX_SEED}")
     if dataset not in _dataset_names():
         raise invalid("dataset", f"expected one of {', '.join(sorted(_dataset_names()))}")
-    base = _read_base(document.get("base"), bases) if document["version"] == CHANGES_VERSION else None
+    base = None
+    if bases is not None and document["version"] == CHANGES_VERSION:
+        base = _read_base(document.get("base"), bases)
     return Restored(
         seed=seed,
         dataset=dataset,
@@ -129,7 +137,7 @@ def read_tenant(document: Any, bases: Bases | None = None) -> Restored:
     )
 
 
-def _read_base(raw: Any, bases: Bases | None) -> Base:
+def _read_base(raw: Any, bases: Bases) -> Base:
     """The base a version 2 document names, built again here and proved the same by its digest."""
     if not isinstance(raw, dict):
         raise invalid("base", "expected {dataset, seed, day, digest}")
@@ -147,7 +155,7 @@ def _read_base(raw: Any, bases: Bases | None) -> Base:
     if not isinstance(digest, str):
         raise invalid("base.digest", "expected the base's SHA-256")
     try:
-        base = bases.get(dataset, seed, built_on)  # type: ignore[union-attr]
+        base = bases.get(dataset, seed, built_on)
     except ValueError as exc:
         raise invalid("base.dataset", str(exc)) from None
     if base.digest() != digest:
@@ -163,8 +171,9 @@ def _read_clock(raw: Any) -> Clock:
     if not isinstance(raw, dict) or not isinstance(raw.get("frozen"), bool):
         raise invalid("clock", "expected {now, frozen[, offsetSeconds]}")
     if raw["frozen"]:
+        text = raw.get("now")
         try:
-            now = parse_instant(raw.get("now"))
+            now = parse_instant(text if isinstance(text, str) else "")  # "" is refused like any non-instant
         except (TypeError, ValueError, OverflowError):
             raise invalid("clock.now", "expected an ISO instant") from None
         if not limits.date_in_range(now):
@@ -174,7 +183,7 @@ def _read_clock(raw: Any) -> Clock:
     number = isinstance(offset, int | float) and not isinstance(offset, bool)
     if not number or not abs(offset) <= MAX_CLOCK_OFFSET.total_seconds():
         raise invalid("clock.offsetSeconds", "expected a number of seconds")
-    return timekeeping.running_from(datetime.now(UTC) + timedelta(seconds=offset))
+    return clock_control.running_from(datetime.now(UTC) + timedelta(seconds=offset))
 
 
 def _read_progression(raw: Any) -> Progression:
@@ -207,8 +216,9 @@ def _read_rng(raw: Any) -> tuple[Any, ...]:
 def install(tenant: Tenant, restored: Restored) -> None:
     """Swap a checked document's parts into a tenant; call it holding the tenant's lock."""
     backend = tenant.backend
-    if restored.base is not None:
-        attach(backend, restored.base, restored.state)  # type: ignore[arg-type]
+    layered = restored.over_base()
+    if layered is not None:
+        attach(backend, *layered)
     else:
         backend.state = restored.state  # the setter derives the indexes again
     tenant.base = restored.base
@@ -220,12 +230,13 @@ def install(tenant: Tenant, restored: Restored) -> None:
 
 def new_backend(restored: Restored, name: str, public_base_url: str, page_secret: bytes | None = None) -> Backend:
     """A backend built from a checked document (restoring a tenant at start)."""
-    own = restored.state if restored.base is None else TenantState()
+    layered = restored.over_base()
+    own = restored.state if layered is None else TenantState()
     backend = Backend(
         own, restored.clock, random.Random(), public_base_url=public_base_url, tenant=name, page_secret=page_secret
     )
-    if restored.base is not None:
-        attach(backend, restored.base, restored.state)  # type: ignore[arg-type]
+    if layered is not None:
+        attach(backend, *layered)
     backend.progression = restored.progression
     backend.rng.setstate(restored.rng_state)
     return backend

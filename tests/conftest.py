@@ -122,3 +122,67 @@ def served_process() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# The edit-test loop runs `pytest -m "not slow"` (under a minute on 2 cores); CI runs everything. Slow are
+# whole modules that start servers, subprocesses, browsers or fuzzers, and any test using a live server.
+SLOW_MODULES = frozenset(
+    {
+        "tests/api/test_negative_fuzz.py",
+        "tests/api/test_pipeline_differential.py",
+        "tests/kit/test_kit_catches_faults.py",
+        "tests/kit/test_kit_cli.py",
+        "tests/kit/test_pytest_plugin.py",
+        "tests/server/test_concurrency.py",
+        "tests/server/test_docker_command.py",
+        "tests/server/test_no_stall.py",
+        "tests/server/test_readme_commands.py",
+        "tests/store/test_scale.py",
+        "tests/store/test_tenant_equivalence.py",
+    }
+)
+SLOW_FOLDERS = ("tests/web/browser/",)
+SLOW_TESTS = frozenset(
+    {
+        "test_the_fast_body_check_never_accepts_what_jsonschema_refuses",
+        "test_the_fast_parameter_check_never_accepts_what_jsonschema_refuses",
+        # each starts a server or a Python process of its own
+        "test_a_killed_sandbox_restarts_from_its_last_periodic_save_and_a_stopped_one_saves",
+        "test_the_state_file_is_saved_on_shutdown_and_restored_on_start",
+        "test_a_corrupt_state_file_stops_the_start_with_a_clear_message",
+        "test_building_and_serving_changes_nothing_process_wide",
+        "test_the_plugin_and_the_app_import_under_warnings_as_errors",
+        "test_serve_on_port_0_prints_the_port_it_got",
+        "test_serve_starts_says_where_and_answers",
+        "test_serve_refuses_an_unknown_dataset",
+        "test_serve_refuses_to_listen_beyond_loopback_with_the_default_secret",
+        "test_schemathesis_loads_every_operation_and_link",
+    }
+)
+SLOW_FIXTURES = frozenset({"live", "live_sandbox", "sandbox_process"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        name = getattr(item, "originalname", item.name)
+        if (
+            path in SLOW_MODULES
+            or path.startswith(SLOW_FOLDERS)
+            or name in SLOW_TESTS
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path: Any, config: pytest.Config) -> bool | None:
+    """With `-m "not slow"`, slow modules are not even imported (some build apps and fuzzers at import)."""
+    if config.getoption("markexpr", "").replace(" ", "") != "notslow":
+        return None
+    path = (
+        collection_path.relative_to(config.rootpath).as_posix()
+        if collection_path.is_relative_to(config.rootpath)
+        else ""
+    )
+    return True if path in SLOW_MODULES or path.startswith(SLOW_FOLDERS) else None

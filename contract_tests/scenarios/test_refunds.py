@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from elevate_sandbox.contract_tests.client import Api
@@ -15,7 +16,7 @@ REFUNDS = "POST /refunds"
 REFUSED_CODES = {REFUND_EXCEEDS_COLLECTED, NOTHING_TO_REFUND}
 
 
-def refund(api: Api, invoice_id: int, amount: str, bill_run_type: str = "NORMAL", **extra: str) -> object:
+def refund(api: Api, invoice_id: int, amount: str, bill_run_type: str = "NORMAL", **extra: str) -> httpx.Response:
     body = {
         "invoiceId": invoice_id,
         "billRunType": bill_run_type,
@@ -26,11 +27,11 @@ def refund(api: Api, invoice_id: int, amount: str, bill_run_type: str = "NORMAL"
     return api.post("/refunds", body)
 
 
-def expect_refused(response: object) -> None:
+def expect_refused(response: httpx.Response) -> None:
     """A 400 (Elevate) or 409 (the sandbox) refusal; when the target sends codes, a refund-limit code."""
-    status = response.status_code  # type: ignore[attr-defined]
-    assert status in (400, 409), f"a refund over the collected amount answered {status}: {response.text[:300]}"  # type: ignore[attr-defined]
-    body = response.json()  # type: ignore[attr-defined]
+    status = response.status_code
+    assert status in (400, 409), f"a refund over the collected amount answered {status}: {response.text[:300]}"
+    body = response.json()
     if isinstance(body, dict) and "code" in body:
         assert body["code"] in REFUSED_CODES, f"refused with code {body['code']}, expected one of {REFUSED_CODES}"
 

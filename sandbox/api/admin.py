@@ -12,10 +12,9 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from connexion import request
-
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.domain.errors import ADMIN_KEY_REQUIRED, Forbidden
+from elevate_sandbox.http.context import request_header
 
 ADMIN_HEADER = "X-Sandbox-Admin-Key"
 # Datasets whose build takes seconds and hundreds of megabytes.
@@ -34,7 +33,7 @@ def require_admin(what: str) -> None:
     settings = current_runtime().settings
     if not settings.guarded:
         return
-    given = request.headers.get(ADMIN_HEADER, "")
+    given = request_header(ADMIN_HEADER)
     if settings.admin_key and hmac.compare_digest(given.encode(), settings.admin_key.encode()):
         return
     how = f"send the {ADMIN_HEADER} header" if settings.admin_key else "start it with SANDBOX_ADMIN_KEY set"

@@ -43,26 +43,25 @@ def _media_type(value: bytes) -> tuple[bytes, bytes]:
 class BodyLimits:
     """ASGI middleware: the guard above, with ``max_bytes`` or the limit ``overrides`` gives a path."""
 
-    def __init__(self, app: Any, max_bytes: int, overrides: Mapping[str, int]) -> None:
+    def __init__(self, app: Any, max_bytes: int, overrides: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.overrides = dict(overrides)
+        self.overrides = dict(overrides or {})
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self._check_head(scope)
+        self.check_head(scope)
         headers = dict(scope.get("headers") or [])
         if not has_body(headers):
             await self.app(scope, receive, send)
             return
-        limit = self.overrides.get(scope.get("path", ""), self.max_bytes)
         try:
-            body = await read_body(receive, headers, limit)
+            body = await read_body(receive, headers, self.limit_for(scope.get("path", "")))
         except ClientGone:
             return  # nobody is left to answer, and the handler never runs on a part of a body
-        content_type = self._content_type(headers, body)
+        content_type = self.content_type(headers, body)
         rebuilt = [
             (name, value)
             for name, value in scope["headers"]
@@ -73,8 +72,13 @@ class BodyLimits:
             rebuilt.append((b"content-type", content_type))
         await self.app({**scope, "headers": rebuilt}, replay(body, receive), send)
 
+    def limit_for(self, path: str) -> int:
+        """The body limit of a request path."""
+        return self.overrides.get(path, self.max_bytes)
+
     @staticmethod
-    def _check_head(scope: dict[str, Any]) -> None:
+    def check_head(scope: dict[str, Any]) -> None:
+        """The URL length (414), then the number and size of the headers (431)."""
         url_bytes = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(scope.get("query_string", b""))
         url_bytes = max(url_bytes, (scope.get("extensions") or {}).get(URL_EXTENSION, 0))
         if url_bytes > MAX_URL_BYTES:
@@ -87,7 +91,7 @@ class BodyLimits:
             raise HeadersTooLarge(f"The request headers hold {size} bytes; the limit is {MAX_HEADER_BYTES}")
 
     @staticmethod
-    def _content_type(headers: dict[bytes, bytes], body: bytes) -> bytes | None:
+    def content_type(headers: dict[bytes, bytes], body: bytes) -> bytes | None:
         """The Content-Type passed on (media type lower-cased); refuses a body that does not say what it is."""
         raw = headers.get(b"content-type")
         if raw is None or not raw.strip():

@@ -7,8 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from connexion.context import context
-
 from elevate_sandbox import __version__
 from elevate_sandbox.api import admin
 from elevate_sandbox.api.admin import require_admin
@@ -19,6 +17,7 @@ from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, check_tenan
 from elevate_sandbox.domain.enums import BillRunType
 from elevate_sandbox.domain.errors import UNKNOWN_DATASET, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import ZERO
+from elevate_sandbox.http.context import request_tenant
 
 
 def _dataset_names() -> list[str]:
@@ -85,7 +84,7 @@ async def reset_tenant(body: dict[str, Any] | None = None, **_: Any) -> dict[str
         )
     if dataset in admin.LARGE_DATASETS:
         require_admin(f"loading the {dataset!r} dataset")
-    name = context["token_info"]["tenant"]
+    name = request_tenant()
     # A dataset build takes up to seconds of CPU: off the event loop, so that other tenants are still served.
     tenant = await asyncio.to_thread(current_runtime().store.reset, name, body.get("seed"), dataset)
     return {"tenant": tenant.name, "seed": tenant.seed, "dataset": tenant.dataset}

@@ -6,7 +6,7 @@ from typing import Any
 
 from elevate_sandbox.api.common import backend
 from elevate_sandbox.api.registry import operation
-from elevate_sandbox.domain.simulations import catalogue, simulate
+from elevate_sandbox.domain.time.scenarios import catalogue, simulate
 
 
 @operation("getSimulations")
@@ -17,5 +17,5 @@ async def get_simulations(**_: Any) -> list[dict[str, Any]]:
 @operation("runSimulation")
 async def run_simulation(body: dict[str, Any], **_: Any) -> dict[str, Any]:
     with backend() as b:
-        record, _changes = simulate(b, body["scenario"], body)
+        record, _changes = simulate(b.context, body["scenario"], body)
         return record.to_api()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
 
 from elevate_sandbox.api.admin import require_admin
 from elevate_sandbox.api.common import current_tenant, no_content
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
-from elevate_sandbox.domain import timekeeping
 from elevate_sandbox.domain.snapshot import TABLES
+from elevate_sandbox.domain.time import clock_control
+from elevate_sandbox.http.context import request_tenant
 from elevate_sandbox.journal import DEFAULT_LIMIT
 from elevate_sandbox.snapshots import export_tenant, install, read_tenant
 
@@ -39,7 +39,7 @@ def _export(tenant: Tenant, full: bool) -> dict[str, Any]:
 @operation("freeSandboxTenant")
 async def free_sandbox_tenant(**_: Any) -> ConnexionResponse:
     # Not current_tenant(): freeing a tenant that does not exist must not create it first.
-    current_runtime().store.free(context["token_info"]["tenant"])
+    current_runtime().store.free(request_tenant())
     return no_content(204)
 
 
@@ -57,7 +57,7 @@ async def import_sandbox_state(body: dict[str, Any], **_: Any) -> dict[str, Any]
             "tenant": tenant.name,
             "seed": tenant.seed,
             "dataset": tenant.dataset,
-            **timekeeping.clock_view(tenant.backend),
+            **clock_control.clock_view(tenant.backend.context),
             "tables": tables,
         }
 

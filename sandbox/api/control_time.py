@@ -6,24 +6,24 @@ from typing import Any
 
 from elevate_sandbox.api.common import backend
 from elevate_sandbox.api.registry import operation
-from elevate_sandbox.domain import timekeeping
-from elevate_sandbox.domain.progression import policies_view, set_policies
+from elevate_sandbox.domain.time import clock_control
+from elevate_sandbox.domain.time.policy import policies_view, set_policies
 
 
 @operation("getSandboxClock")
 async def get_sandbox_clock(**_: Any) -> dict[str, Any]:
     with backend() as b:
-        return timekeeping.clock_view(b)
+        return clock_control.clock_view(b.context)
 
 
 @operation("moveSandboxClock")
 async def move_sandbox_clock(body: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
     body = body or {}
-    advance_by = timekeeping.parse_duration(body["advanceBy"]) if "advanceBy" in body else None
-    to = timekeeping.parse_target(body["to"]) if "to" in body else None
+    advance_by = clock_control.parse_duration(body["advanceBy"]) if "advanceBy" in body else None
+    to = clock_control.parse_target(body["to"]) if "to" in body else None
     with backend() as b:
-        changes = timekeeping.move_clock(b, advance_by=advance_by, to=to, freeze=body.get("freeze"))
-        return {**timekeeping.clock_view(b), "changes": [change.to_api() for change in changes]}
+        changes = clock_control.move_clock(b.context, advance_by=advance_by, to=to, freeze=body.get("freeze"))
+        return {**clock_control.clock_view(b.context), "changes": [change.to_api() for change in changes]}
 
 
 @operation("getProgression")

@@ -7,17 +7,14 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, page_of, rendered
+from elevate_sandbox.api.common import backend, money, rendered, strict_inferred
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.domain.models import CustomerPayment
-from elevate_sandbox.listing import FilterKind, FilterSpec, named_ids
+from elevate_sandbox.domain.resources import CUSTOMER_CREDIT_STATUS, CUSTOMER_PAYMENT
+from elevate_sandbox.listing import named_ids
 
-PAYMENT_FILTERS = (FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),)
-CREDIT_FILTERS = (
-    FilterSpec("customerId", "customerId", FilterKind.ID),
-    FilterSpec("percentageDifference", "percentageDifference", FilterKind.STRING),
-)
 # Free-text `filter` on customer payments searches these fields (inferred: the docs only say "filter").
 FREE_TEXT_FIELDS = ("description", "reference", "invoiceNumber", "type")
 
@@ -42,7 +39,7 @@ async def get_customer_payments(**params: Any) -> Response:
             payments = [p for p in payments if p.amount < 0]
         if params.get("filter"):
             payments = [p for p in payments if _text_matches(p.to_api(), params["filter"])]
-        return page_of(payments, params, PAYMENT_FILTERS, "CustomerPaymentFields")
+        return list_response(payments, ListQuery(params, strict_inferred()), CUSTOMER_PAYMENT, owner=b)
 
 
 @operation("createCustomerPayment")
@@ -89,6 +86,7 @@ async def get_customer_credit_status(**params: Any) -> Response:
         ids = named_ids(params.get("customerId"))  # None when absent or not a plain id filter
         table = b.state.customers
         customers = table.values() if ids is None else [table[i] for i in sorted(ids) if i in table]
-        return page_of(
-            customers, params, CREDIT_FILTERS, "CustomerCreditStatusFields", render=lambda c: b.get_credit_status(c.id)
-        )
+        return list_response(
+            customers, ListQuery(params, strict_inferred()), CUSTOMER_CREDIT_STATUS, owner=b,
+            render=lambda c: b.get_credit_status(c.id),
+        )  # fmt: skip

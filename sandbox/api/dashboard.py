@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from connexion.context import context
 from connexion.lifecycle import ConnexionResponse
 
 from elevate_sandbox.api.common import backend
@@ -13,6 +12,7 @@ from elevate_sandbox.api.hosted import html
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.hosted import APPROVAL_PAGE, MANDATE_PAGE, PAY_PAGE, page_key
+from elevate_sandbox.http.context import request_tenant
 from elevate_sandbox.web.dashboard import dashboard_page
 from elevate_sandbox.web.html import Html
 from elevate_sandbox.web.overview import DEFAULT_LIMIT, overview
@@ -31,7 +31,7 @@ async def get_dashboard(**_: Any) -> ConnexionResponse:
 
 @operation("getOverview")
 async def get_overview(limit: int = DEFAULT_LIMIT, **_: Any) -> dict[str, Any]:
-    tenant = context["token_info"]["tenant"]
+    tenant = request_tenant()
     with backend() as b:
         return with_page_keys(overview(b, tenant, limit), tenant)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -75,3 +77,12 @@ def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionRes
     error = SandboxError(message="The sandbox failed unexpectedly; see its log", code="INTERNAL_ERROR")
     error.status = 500
     return error_response(error)
+
+
+# Each failure's renderer, looked up by the exception's class (most specific first) by both ways of serving.
+HANDLERS: dict[type[BaseException], Callable[..., Any]] = {
+    SandboxError: sandbox_error,
+    ProblemException: problem_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

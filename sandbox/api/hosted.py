@@ -105,13 +105,16 @@ def _provider_for(b: Backend, flow: SitePaymentMandate, contract_owner_id: int) 
         if p.type is flow.payment_method and contract_owner_id in p.contract_owner_ids
     ]
     active = [p for p in candidates if p.status is PaymentProviderStatus.ACTIVE]
-    return (active or candidates or [None])[0]
+    return (active or candidates)[0] if active or candidates else None
 
 
 def payment_view(b: Backend, link: PaymentLink) -> pages.PaymentView:
     invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
     invoice = b.get_invoice(invoice_id) if invoice_id is not None else None
-    customer = b.get_customer(invoice.customer_id if invoice else link.customer_id)  # type: ignore[arg-type]
+    customer_id = invoice.customer_id if invoice else link.customer_id
+    # A link is made for an invoice or for a customer (links.py refuses one with neither).
+    assert customer_id is not None
+    customer = b.get_customer(customer_id)
     return pages.PaymentView(link, b.get_payment_provider(link.payment_provider_id), customer, invoice)
 
 

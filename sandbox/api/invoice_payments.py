@@ -8,19 +8,14 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, no_content, page_of, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, money, no_content, rendered, strict_inferred
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from elevate_sandbox.domain.models import InvoicePayment
-from elevate_sandbox.listing import FilterKind, FilterSpec, make_predicate, named_ids
-
-COMMON_FILTERS = (
-    FilterSpec("customerPaymentType", "customerPaymentType", FilterKind.STRING),
-    FilterSpec("customerPaymentId", "customerPaymentId", FilterKind.ID),
-)
-NORMAL_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedInvoiceId", "generatedInvoiceId", FilterKind.ID))
-ADHOC_FILTERS = (*COMMON_FILTERS, FilterSpec("generatedAdhocInvoiceId", "generatedAdhocInvoiceId", FilterKind.ID))
+from elevate_sandbox.domain.resources import ADHOC_INVOICE_PAYMENT, INVOICE_PAYMENT
+from elevate_sandbox.listing import FilterKind, named_ids
 
 
 def _of_invoices(b: Backend, bill_run_type: BillRunType, raw: Any) -> list[InvoicePayment] | None:
@@ -34,22 +29,20 @@ def _of_invoices(b: Backend, bill_run_type: BillRunType, raw: Any) -> list[Invoi
 
 def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_run_param: str) -> Response:
     normal = bill_run_type is BillRunType.NORMAL
-    table = b.state.invoice_payments if normal else b.state.adhoc_invoice_payments
-    filters = NORMAL_FILTERS if normal else ADHOC_FILTERS
-    invoice_filter = params.get("generatedInvoiceId" if normal else "generatedAdhocInvoiceId")
-    # Payments of named invoices come from the index (the filter still applies to them, as to all).
-    scoped = _of_invoices(b, bill_run_type, invoice_filter)
-    payments: Iterable[InvoicePayment] = table.values() if scoped is None else scoped
-    whole = scoped is None and params.get(bill_run_param) in (None, "")  # the whole table: pages may be kept
-    if params.get(bill_run_param) not in (None, ""):
-        # The bill run belongs to the invoice a payment pays, not to the payment itself.
-        spec = FilterSpec(bill_run_param, "billRunId", FilterKind.STRING)
-        matches = make_predicate(spec, params[bill_run_param], None if strict_inferred() else [])
-        invoices = {i.id for i in b.state.invoices.values() if matches({"billRunId": str(i.bill_run_id)})}
-        payments = [p for p in payments if p.invoice_id in invoices]
-    schema = "InvoicePaymentFields" if normal else "AdhocInvoicePaymentFields"
+    resource = INVOICE_PAYMENT if normal else ADHOC_INVOICE_PAYMENT
     name = "invoice_payments" if normal else "adhoc_invoice_payments"
-    return page_of(payments, params, filters, schema, table=name if whole else None)
+    query = ListQuery(params, strict_inferred())
+    # Payments of named invoices come from the index (the filter still applies to them, as to all).
+    scoped = _of_invoices(b, bill_run_type, query.given(resource.member("invoice_id")))
+    table = b.state.invoice_payments if normal else b.state.adhoc_invoice_payments
+    payments: Iterable[InvoicePayment] = table.values() if scoped is None else scoped
+    # The bill run belongs to the invoice a payment pays, not to the payment itself.
+    in_bill_run = query.related_filter(bill_run_param, FilterKind.STRING)
+    if in_bill_run is not None:
+        invoices = {i.id for i in b.state.invoices.values() if in_bill_run({bill_run_param: str(i.bill_run_id)})}
+        payments = [p for p in payments if p.invoice_id in invoices]
+    whole = scoped is None and in_bill_run is None  # the whole table: pages may be kept
+    return list_response(payments, query, resource, owner=b, table=name if whole else None)
 
 
 def _create(bill_run_type: BillRunType, invoice_key: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:

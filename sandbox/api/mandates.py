@@ -6,21 +6,18 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, page_of, rendered
+from elevate_sandbox.api.common import backend, rendered, strict_inferred
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import PaymentMethod
-from elevate_sandbox.listing import FilterKind, FilterSpec
-
-SITE_MANDATE_FILTERS = (FilterSpec("siteId", "siteId", FilterKind.INTEGER),)
+from elevate_sandbox.domain.resources import SITE_PAYMENT_MANDATE
 
 
 @operation("getSitePaymentMandates")
 async def get_site_payment_mandates(**params: Any) -> Response:
     with backend() as b:
-        return page_of(
-            b.state.site_mandates.values(), params, SITE_MANDATE_FILTERS, "SitePaymentMandateFields",
-            table="site_mandates",
-        )  # fmt: skip
+        mandates, query = b.state.site_mandates.values(), ListQuery(params, strict_inferred())
+        return list_response(mandates, query, SITE_PAYMENT_MANDATE, owner=b, table="site_mandates")
 
 
 @operation("createSitePaymentMandate")

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, no_content, page_of, rendered
+from elevate_sandbox.api.common import backend, no_content, rendered, strict_inferred
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
-from elevate_sandbox.listing import FilterKind, FilterSpec
-
-FILTERS = (
-    FilterSpec("type", "type", FilterKind.STRING),
-    FilterSpec("instantBankPayments", "instantBankPayments", FilterKind.BOOLEAN),
-    FilterSpec("retryIfPossible", "retryIfPossible", FilterKind.BOOLEAN),
-)
+from elevate_sandbox.domain.models import PaymentProvider
+from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
 
 
 @operation("getPaymentProviders")
@@ -25,10 +22,12 @@ async def get_payment_providers(**params: Any) -> Response:
     owner = params.get("contractOwnerId")
     with backend() as b:
         table = b.state.payment_providers
+        providers: Iterable[PaymentProvider]
         if owner is None:  # the table itself: a default-order page reads only its own rows
-            return page_of(table.values(), params, FILTERS, "PaymentProviderFields", table="payment_providers")
-        providers = [p for p in table.values() if owner in p.contract_owner_ids]
-        return page_of(providers, params, FILTERS, "PaymentProviderFields")
+            providers, name = table.values(), "payment_providers"
+        else:
+            providers, name = [p for p in table.values() if owner in p.contract_owner_ids], None
+        return list_response(providers, ListQuery(params, strict_inferred()), PAYMENT_PROVIDER, owner=b, table=name)
 
 
 @operation("createPaymentProvider")

@@ -120,3 +120,26 @@ class JournalMiddleware:
                 # Cached per token (auth.py): decoding it again on every request cost a sixth of a request.
                 return signed_tenant(value[7:].strip().decode("latin-1"), self.secret)
         return None
+
+
+def journal_recorder(store: Store, secret: str) -> Any:
+    """The journal's entry point for an exchange the request pipeline (sandbox/http/) answered itself:
+    ``record(scope, exchange, duration)``, where ``exchange`` has the attributes of a _Capture."""
+    recorder = JournalMiddleware(None, store, secret)
+
+    def record(scope: dict[str, Any], exchange: Any, duration: float) -> None:
+        if scope.get("path") in UNRECORDED_PATHS:
+            return
+        capture = _Capture()
+        capture.request = exchange.request[:BODY_LIMIT]
+        capture.request_size = exchange.request_size
+        capture.response = exchange.response[:BODY_LIMIT]
+        capture.response_size = exchange.response_size
+        capture.response_headers = exchange.response_headers
+        capture.status = exchange.status
+        try:
+            recorder._record(scope, capture, duration)
+        except Exception:  # the journal must never break a request
+            logger.exception("journal: could not record %s %s", scope.get("method"), scope.get("path"))
+
+    return record

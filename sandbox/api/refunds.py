@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, optional_money, page_of, rendered
+from elevate_sandbox.api.common import backend, optional_money, rendered, strict_inferred
+from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
-from elevate_sandbox.listing import FilterKind, FilterSpec
-
-FILTERS = (
-    FilterSpec("customerId", "customerId", FilterKind.INTEGER),
-    FilterSpec("invoiceId", "invoiceId", FilterKind.INTEGER),
-    FilterSpec("billRunType", "billRunType", FilterKind.STRING),
-)
+from elevate_sandbox.domain.models import Refund
+from elevate_sandbox.domain.resources import REFUND
 
 
 @operation("getRefunds")
@@ -23,9 +20,12 @@ async def get_refunds(**params: Any) -> Response:
     customer_id = params.get("customerId")
     with backend() as b:
         # One customer's refunds come from the index; the filter still applies to them, as to all.
-        scoped = isinstance(customer_id, int) and not isinstance(customer_id, bool)
-        refunds = b.index.refunds_of(customer_id) if scoped else b.state.refunds.values()
-        return page_of(refunds, params, FILTERS, "RefundFields", table=None if scoped else "refunds")
+        if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+            refunds: Iterable[Refund] = b.index.refunds_of(customer_id)
+            table = None
+        else:
+            refunds, table = b.state.refunds.values(), "refunds"
+        return list_response(refunds, ListQuery(params, strict_inferred()), REFUND, owner=b, table=table)
 
 
 @operation("createRefund")

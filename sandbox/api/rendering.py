@@ -58,6 +58,10 @@ class Row(dict):
     """
 
     __slots__ = ("json", "record", "revision", "snapshot")
+    json: bytes
+    record: Any
+    revision: int
+    snapshot: tuple[Any, ...]
 
 
 Snapshot = Callable[[Any], tuple[Any, ...]]
@@ -75,7 +79,7 @@ def _snapshot_of(kind: type) -> Snapshot:
     values = operator.attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
     containers = [i for i, f in enumerate(dataclasses.fields(kind)) if str(f.type).startswith(("list", "dict", "set"))]
     if not containers:
-        return values  # type: ignore[return-value]
+        return values
 
     def snapshot(record: Any) -> tuple[Any, ...]:
         taken = list(values(record))
@@ -127,8 +131,8 @@ class RenderCache:
         shares, shared = self.shares, self.shared
 
         def row(record: Any) -> Any:
-            if shares is not None and shares(record):
-                return shared(record)  # type: ignore[misc]
+            if shares is not None and shared is not None and shares(record):
+                return shared(record)
             found = rows.get(id(record))
             # The record is kept in its row, so its id cannot be reused by another object meanwhile.
             if found is not None and found.record is record:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from elevate_sandbox.domain.context import Context
@@ -61,10 +62,10 @@ def create_customer_payment(
     customer_id: int,
     amount: Decimal,
     payment_type: PaymentMethod,
-    description: str | None,
-    reference: str | None,
-    bill_run_type: BillRunType | None,
-    invoice_id: int | None,
+    description: str | None = None,
+    reference: str | None = None,
+    bill_run_type: BillRunType | None = None,
+    invoice_id: int | None = None,
 ) -> CustomerPayment:
     """Rule 2: settle unpaid invoices oldest first; whatever is left stays on the balance as credit."""
     customer = customer_ref(ctx, customer_id)
@@ -115,7 +116,7 @@ def get_customer_payment(ctx: Context, payment_id: int) -> CustomerPayment:
     return get_or_404(ctx.state.customer_payments, payment_id, "customer payment")
 
 
-def _payments_received(ctx: Context, customer: Customer) -> list[tuple[object, Decimal]]:
+def _payments_received(ctx: Context, customer: Customer) -> list[tuple[date, Decimal]]:
     """(date, amount) of every payment received: direct invoice payments in hand, and customer payments."""
     received = [
         (p.payment_date, p.amount)
@@ -157,7 +158,7 @@ def customer_balance(ctx: Context, customer_id: int) -> dict[str, object]:
 
 
 def create_balance_adjustment(
-    ctx: Context, *, customer_id: int, amount: Decimal, description: str | None
+    ctx: Context, *, customer_id: int, amount: Decimal, description: str | None = None
 ) -> BalanceAdjustment:
     """A manual adjustment: positive gives credit, negative adds debt."""
     customer = customer_ref(ctx, customer_id)
@@ -185,6 +186,11 @@ def credit_status(ctx: Context, customer: Customer) -> dict[str, object]:
         "valueDifference": threshold - bill, "percentageDifference": percentage,
         "openBillRunValue": open_value,
     }
+
+
+def get_credit_status(ctx: Context, customer_id: int) -> dict[str, object]:
+    """One customer's credit status, or NotFound (the list computes only the page it shows)."""
+    return credit_status(ctx, get_or_404(ctx.state.customers, customer_id, "customer"))
 
 
 def credit_statuses(ctx: Context) -> list[dict[str, object]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from elevate_sandbox.clock import Clock
 from elevate_sandbox.domain.models import CustomerPayment, Invoice, InvoicePayment, Refund, Site
 from elevate_sandbox.domain.state import TenantState
-from elevate_sandbox.domain.timetable import Progression
+from elevate_sandbox.domain.time.policy import Progression
 
 UPPER_ALNUM = string.ascii_uppercase + string.digits
 ALNUM = string.ascii_letters + string.digits

@@ -20,9 +20,9 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 from elevate_sandbox.domain.ledger import refresh_invoice
-from elevate_sandbox.domain.lookups import customer_ref
+from elevate_sandbox.domain.lookups import customer_ref, get_or_404
 from elevate_sandbox.domain.models import ContractOwner, Customer, Invoice, Site
-from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.domain.money import ZERO, to_money
 
 DEFAULT_CONTRACT_OWNER = "Default Contract Owner"
 DEFAULT_PAYMENT_TERMS = timedelta(days=30)
@@ -51,30 +51,38 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "customer"
 
 
+def _given(value: str | None, default: str) -> str:
+    return default if value is None else value
+
+
 def create_customer(
     ctx: Context,
     *,
     name: str,
-    contract_owner_id: int | None,
-    credit_threshold: Decimal,
-    details: dict[str, str | None],
+    contract_owner_id: int | None = None,
+    credit_threshold: Decimal = ZERO,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    address_line1: str | None = None,
+    city: str | None = None,
+    postcode: str | None = None,
+    telephone: str | None = None,
 ) -> Customer:
-    """Add a customer; ``details`` holds the optional personal fields by their Customer field name."""
+    """Add a customer; missing personal details are derived from the name and id."""
     owner_id = _owner_id(ctx, contract_owner_id)
     threshold = to_money(credit_threshold)
     if owner_id is None:
         owner_id = create_contract_owner(ctx, DEFAULT_CONTRACT_OWNER).id
     customer_id = ctx.state.next_id("customers")
-    street, city, postcode = PLACEHOLDER_ADDRESS
-    personal = {
-        "email": f"{_slug(name)}@example.co.uk", "first_name": "Accounts", "last_name": "Payable",
-        "address_line1": street, "city": city, "postcode": postcode,
-        "telephone": f"020 7946 {customer_id % 1000:04d}",
-    }
-    personal.update({key: value for key, value in details.items() if value is not None})
+    street, town, code = PLACEHOLDER_ADDRESS
     customer = Customer(
         id=customer_id, contract_owner_id=owner_id, name=name, credit_threshold=threshold,
-        account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(), **personal,
+        account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(),
+        email=_given(email, f"{_slug(name)}@example.co.uk"), first_name=_given(first_name, "Accounts"),
+        last_name=_given(last_name, "Payable"), address_line1=_given(address_line1, street),
+        city=_given(city, town), postcode=_given(postcode, code),
+        telephone=_given(telephone, f"020 7946 {customer_id % 1000:04d}"),
     )
     ctx.state.customers[customer.id] = customer
     return customer
@@ -84,11 +92,13 @@ def create_site(
     ctx: Context,
     *,
     customer_id: int,
-    name: str | None,
-    reference: str | None,
-    address: tuple[str | None, str | None, str | None],
-    start_date: date | None,
-    end_date: date | None,
+    name: str | None = None,
+    reference: str | None = None,
+    address_line1: str | None = None,
+    city: str | None = None,
+    postcode: str | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
 ) -> Site:
     """Add a site under a customer; its address defaults to the customer's."""
     customer = customer_ref(ctx, customer_id)
@@ -99,10 +109,9 @@ def create_site(
             [FieldProblem("endDate", "must not be before startDate")],
         )
     site_id = ctx.state.next_id("sites")
-    line1, city, postcode = address
     site = Site(
         id=site_id, customer_id=customer.id, name=name or f"{customer.name} site {site_id}",
-        reference=reference or f"SITE-{site_id:06d}", address_line1=line1 or customer.address_line1,
+        reference=reference or f"SITE-{site_id:06d}", address_line1=address_line1 or customer.address_line1,
         city=city or customer.city, postcode=postcode or customer.postcode, start_date=start,
         end_date=end_date,
     )
@@ -122,9 +131,9 @@ def create_invoice(
     customer_id: int,
     bill_run_type: BillRunType,
     amount: Decimal,
-    invoice_date: date | None,
-    due_date: date | None,
-    site_id: int | None,
+    invoice_date: date | None = None,
+    due_date: date | None = None,
+    site_id: int | None = None,
 ) -> Invoice:
     """Issue an invoice: it raises the customer's debt by its amount."""
     customer = customer_ref(ctx, customer_id)
@@ -151,3 +160,18 @@ def create_invoice(
     customer.balance -= amount
     refresh_invoice(ctx, invoice)
     return invoice
+
+
+def get_customer(ctx: Context, customer_id: int) -> Customer:
+    """The customer, or NotFound."""
+    return get_or_404(ctx.state.customers, customer_id, "customer")
+
+
+def get_site(ctx: Context, site_id: int) -> Site:
+    """The site, or NotFound."""
+    return get_or_404(ctx.state.sites, site_id, "site")
+
+
+def get_invoice(ctx: Context, invoice_id: int) -> Invoice:
+    """The invoice, or NotFound."""
+    return get_or_404(ctx.state.invoices, invoice_id, "invoice")

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import InvoicePaymentStatus, ThirdPartyPaymentStatus
-from elevate_sandbox.domain.lifecycles import PAYMENT_CLASSES, RETURNED_REFUND_STATUSES, StatusClass
 from elevate_sandbox.domain.lookups import payment_table
 from elevate_sandbox.domain.models import Invoice, InvoicePayment
 from elevate_sandbox.domain.money import ZERO, money_sum
 from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.domain.transitions import PAYMENT_CLASSES, RETURNED_REFUND_STATUSES, StatusClass
 
 
 def status_class(status: ThirdPartyPaymentStatus | None) -> StatusClass:

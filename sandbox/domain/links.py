@@ -38,8 +38,10 @@ def create_payment_link(
     payment_provider_id: int,
     amount: Decimal,
     description: str,
-    email: str | None,
-    targets: dict[str, int | None],
+    email: str | None = None,
+    invoice_id: int | None = None,
+    adhoc_invoice_id: int | None = None,
+    customer_id: int | None = None,
     strict: bool = False,
 ) -> PaymentLink:
     """A link paying an invoice, an adhoc invoice or a customer's balance.
@@ -48,6 +50,7 @@ def create_payment_link(
     the link pays the first of invoiceId, adhocInvoiceId, customerId. With ``strict``
     (--strict-inferred) exactly one must be given. A link with none could pay nothing: refused (409).
     """
+    targets = {"invoice_id": invoice_id, "adhoc_invoice_id": adhoc_invoice_id, "customer_id": customer_id}
     given = {name: value for name, value in targets.items() if value is not None}
     if not given or (strict and len(given) != 1):
         wanted = "exactly one" if strict else "at least one"
@@ -55,19 +58,20 @@ def create_payment_link(
             f"A payment link needs {wanted} of invoiceId, adhocInvoiceId and customerId, not {len(given)}",
             PAYMENT_LINK_TARGET,
         )
-    if targets["invoice_id"] is not None:
-        invoice_ref(ctx, targets["invoice_id"], BillRunType.NORMAL)
-    if targets["adhoc_invoice_id"] is not None:
-        invoice_ref(ctx, targets["adhoc_invoice_id"], BillRunType.ADHOC)
-    if targets["customer_id"] is not None:
-        customer_ref(ctx, targets["customer_id"])
+    if invoice_id is not None:
+        invoice_ref(ctx, invoice_id, BillRunType.NORMAL)
+    if adhoc_invoice_id is not None:
+        invoice_ref(ctx, adhoc_invoice_id, BillRunType.ADHOC)
+    if customer_id is not None:
+        customer_ref(ctx, customer_id)
     provider = _active(provider_ref(ctx, payment_provider_id))
     amount = to_money(amount)
     require_positive(amount)
     token = ctx.token(string.hexdigits[:16], TOKEN_LENGTH)
     link = PaymentLink(
         id=ctx.state.next_id("payment_links"), payment_provider_id=provider.id, amount=amount,
-        description=description, token=token, email=email, **targets,
+        description=description, token=token, email=email, invoice_id=invoice_id,
+        adhoc_invoice_id=adhoc_invoice_id, customer_id=customer_id,
         payment_link=hosted_url(ctx, PAY_PAGE, token),
     )
     ctx.state.payment_links[link.id] = link
@@ -89,15 +93,9 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
     if link.paid:
         raise InvalidRequest(f"Payment link {link.id} has already been paid", PAYMENT_NOT_OPEN)
     provider = _active(ctx.state.payment_providers[link.payment_provider_id])
-    if link.invoice_id is None and link.adhoc_invoice_id is None:
-        accounts.create_customer_payment(
-            ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
-            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
-            invoice_id=None,
-        )
-    else:
-        invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
-        invoice = ctx.state.invoices[invoice_id]  # type: ignore[index]
+    invoice_id = link.invoice_id if link.invoice_id is not None else link.adhoc_invoice_id
+    if invoice_id is not None:
+        invoice = ctx.state.invoices[invoice_id]
         record_payment(
             ctx,
             InvoicePayment(
@@ -108,5 +106,13 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
                 third_party_payment_status=LINK_PAYMENT_STATUS if provider.type in PROVIDER_METHODS else None,
             ),
         )
+    elif link.customer_id is not None:
+        accounts.create_customer_payment(
+            ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
+            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
+            invoice_id=None,
+        )
+    else:  # create_payment_link refuses a link without a target; one restored from a snapshot may lack it
+        raise InvalidRequest(f"Payment link {link.id} names nothing to pay", PAYMENT_LINK_TARGET)
     link.paid = True
     return link

@@ -21,7 +21,6 @@ from elevate_sandbox.domain.errors import (
     NotFound,
 )
 from elevate_sandbox.domain.hosted import MANDATE_PAGE, hosted_url
-from elevate_sandbox.domain.lifecycles import MANDATE_TRANSITIONS, check_transition
 from elevate_sandbox.domain.lookups import require_positive, site_ref
 from elevate_sandbox.domain.models import (
     Customer,
@@ -32,6 +31,7 @@ from elevate_sandbox.domain.models import (
     SitePaymentMandate,
 )
 from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.domain.transitions import MANDATE_TRANSITIONS, check_transition
 
 # (prefix, alphabet, length) of the references each provider issues, in its own style.
 MANDATE_REFERENCE_FORMATS = {
@@ -71,7 +71,7 @@ def mandate_provider(
 
 
 def create_site_payment_mandate(
-    ctx: Context, *, site_id: int, return_url: str, redirect_url: str | None, exit_url: str | None
+    ctx: Context, *, site_id: int, return_url: str, redirect_url: str | None = None, exit_url: str | None = None
 ) -> SitePaymentMandate:
     """Start a mandate-capture flow for a site with its contract owner's mandate provider."""
     site = site_ref(ctx, site_id)
@@ -129,8 +129,8 @@ def get_provider_mandate(
     *,
     payment_method: PaymentMethod,
     mandate_reference: str,
-    third_party_customer_reference: str | None,
-    contract_owner_id: int | None,
+    third_party_customer_reference: str | None = None,
+    contract_owner_id: int | None = None,
 ) -> ProviderMandate:
     """Rule 6: a Stripe mandate is only found together with its Stripe customer id."""
     if payment_method in STRIPE_METHODS and not third_party_customer_reference:

@@ -1,7 +1,7 @@
-"""The sandbox's records: one dataclass per Elevate entity, with its API rendering.
+"""The sandbox's records: one dataclass per Elevate entity, rendered through its resource table.
 
-Field names are snake_case here and camelCase in ``to_api()``, letter for letter as in the contract.
-Optional fields with no value are left out of the rendering rather than sent as null.
+Field names are snake_case here; resources.py maps them to the contract's camelCase members, and
+``to_api()`` renders them from that table (optional fields with no value are left out, never null).
 """
 
 from __future__ import annotations
@@ -23,17 +23,24 @@ from elevate_sandbox.domain.enums import (
     ThirdPartyRefundStatus,
 )
 from elevate_sandbox.domain.money import GBP_CURRENCY_ID, ZERO
+from elevate_sandbox.domain.resources import (
+    ADHOC_INVOICE_PAYMENT,
+    CUSTOMER,
+    CUSTOMER_BALANCE_ADJUSTMENT,
+    CUSTOMER_PAYMENT,
+    INSTANT_BANK_PAYMENT,
+    INVOICE,
+    INVOICE_PAYMENT,
+    OUTBOUND_PAYMENT,
+    PAYMENT_LINK,
+    PAYMENT_PROVIDER,
+    PAYMENT_PROVIDER_MANDATE,
+    REFUND,
+    SITE,
+    SITE_PAYMENT_MANDATE,
+)
 
 Api = dict[str, object]
-
-
-def _iso_datetime(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def compact(values: Api) -> Api:
-    """Drop the keys whose value is None: absent optional fields are omitted, never null."""
-    return {key: value for key, value in values.items() if value is not None}
 
 
 @dataclass(slots=True)
@@ -64,13 +71,7 @@ class Customer:
     created_at: datetime | None = None
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "contractOwnerId": self.contract_owner_id, "name": self.name,
-                "emailAddress": self.email, "accountNumber": self.account_number,
-                "creditThreshold": self.credit_threshold, "balance": self.balance,
-            }
-        )
+        return CUSTOMER.render(self)
 
 
 @dataclass(slots=True)
@@ -95,16 +96,7 @@ class Site:
         return self.end_date is None or self.end_date > today
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "customerId": self.customer_id, "siteName": self.name,
-                "siteReference": self.reference, "addressLine1": self.address_line1, "city": self.city,
-                "postcode": self.postcode, "startDate": self.start_date.isoformat(),
-                "endDate": self.end_date.isoformat() if self.end_date else None,
-                "paymentMethod": self.payment_method, "mandateReference": self.mandate_reference,
-                "mandateStatus": self.mandate_status,
-            }
-        )
+        return SITE.render(self)
 
 
 @dataclass(slots=True)
@@ -131,18 +123,7 @@ class Invoice:
         return max(self.amount - self.collected, ZERO)
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "customerId": self.customer_id, "siteId": self.site_id,
-                "billRunType": self.bill_run_type, "billRunId": self.bill_run_id,
-                "invoiceNumber": self.invoice_number, "invoiceDate": self.invoice_date.isoformat(),
-                "dueDate": self.due_date.isoformat(), "amountInMajorCurrency": self.amount,
-                "currencyId": self.currency_id, "paymentStatus": self.payment_status,
-                "collectedAmountInMajorCurrency": self.collected,
-                "refundedAmountInMajorCurrency": self.refunded,
-                "outstandingAmountInMajorCurrency": self.outstanding,
-            }
-        )
+        return INVOICE.render(self)
 
 
 @dataclass(slots=True)
@@ -162,17 +143,7 @@ class PaymentProvider:
     sync_instant_bank_payments_with_mandate_creation: bool = False
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "type": self.type, "name": self.name,
-                "directDebitWithName": self.direct_debit_with_name, "status": self.status,
-                "creditorIdentifier": self.creditor_identifier,
-                "instantBankPayments": self.instant_bank_payments, "retryIfPossible": self.retry_if_possible,
-                "acceptExternalPayments": self.accept_external_payments,
-                "contractOwnerIds": list(self.contract_owner_ids),
-                "syncInstantBankPaymentsWithMandateCreation": self.sync_instant_bank_payments_with_mandate_creation,
-            }
-        )
+        return PAYMENT_PROVIDER.render(self)
 
 
 @dataclass(slots=True)
@@ -200,18 +171,8 @@ class InvoicePayment:
     forced_outcome: ForcedOutcome | None = None
 
     def to_api(self) -> Api:
-        invoice_key = "generatedInvoiceId" if self.bill_run_type is BillRunType.NORMAL else "generatedAdhocInvoiceId"
-        return compact(
-            {
-                "id": self.id, invoice_key: self.invoice_id,
-                "thirdPartyPaymentStatus": self.third_party_payment_status,
-                "amountInMajorCurrency": self.amount, "currencyId": self.currency_id,
-                "description": self.description, "metaData": self.meta_data, "errorInfo": self.error_info,
-                "paymentMethod": self.payment_method, "paymentDate": self.payment_date.isoformat(),
-                "customerPaymentType": self.customer_payment_type,
-                "customerPaymentId": self.customer_payment_id,
-            }
-        )
+        table = INVOICE_PAYMENT if self.bill_run_type is BillRunType.NORMAL else ADHOC_INVOICE_PAYMENT
+        return table.render(self)
 
 
 @dataclass(slots=True)
@@ -232,14 +193,7 @@ class Refund:
     forced_outcome: ForcedOutcome | None = None
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "invoiceId": self.invoice_id, "customerId": self.customer_id,
-                "billRunType": self.bill_run_type, "thirdPartyRefundStatus": self.third_party_refund_status,
-                "description": self.description, "errorInfo": self.error_info,
-                "paymentMethod": self.payment_method, "amountInMajorCurrency": self.amount,
-            }
-        )
+        return REFUND.render(self)
 
 
 # The only txnType any doc version shows (every customer payment response sample has it); its other
@@ -266,17 +220,12 @@ class CustomerPayment:
     bill_run_type: BillRunType | None = None
     currency_id: int = GBP_CURRENCY_ID
 
+    @property
+    def txn_type(self) -> str:
+        return TXN_TYPE
+
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "customerId": self.customer_id, "amountInMajorCurrency": self.amount,
-                "resultingCustomerBalance": self.resulting_customer_balance, "currencyId": self.currency_id,
-                "description": self.description, "reference": self.reference, "type": self.type,
-                "paymentDate": self.payment_date.isoformat(), "customerPaymentType": self.customer_payment_type,
-                "txnType": TXN_TYPE, "invoiceNumber": self.invoice_number, "invoiceId": self.invoice_id,
-                "billRunType": self.bill_run_type,
-            }
-        )
+        return CUSTOMER_PAYMENT.render(self)
 
 
 @dataclass(slots=True)
@@ -291,12 +240,7 @@ class BalanceAdjustment:
     currency_id: int = GBP_CURRENCY_ID
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "customerId": self.customer_id, "amountInMajorCurrency": self.amount,
-                "currencyId": self.currency_id, "description": self.description,
-            }
-        )
+        return CUSTOMER_BALANCE_ADJUSTMENT.render(self)
 
 
 @dataclass(slots=True)
@@ -326,18 +270,7 @@ class ProviderMandate:
     status_since: datetime | None = None
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "mandateReference": self.mandate_reference,
-                "thirdPartyCustomerReference": self.third_party_customer_reference,
-                "createdAt": _iso_datetime(self.created_at), "emailAddress": self.email,
-                "firstName": self.first_name, "lastName": self.last_name, "companyName": self.company_name,
-                "addressLine1": self.address_line1, "addressLine2": self.address_line2,
-                "addressLine3": self.address_line3, "city": self.city, "region": self.region,
-                "postcode": self.postcode, "countryCode": self.country_code,
-                "telephoneNumber": self.telephone, "status": self.status,
-            }
-        )
+        return PAYMENT_PROVIDER_MANDATE.render(self)
 
 
 @dataclass(slots=True)
@@ -355,15 +288,7 @@ class SitePaymentMandate:
     third_party_customer_reference: str | None = None
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "redirectURL": self.redirect_url, "flowToken": self.flow_token,
-                "siteId": self.site_id, "returnURL": self.return_url,
-                "mandateReference": self.mandate_reference,
-                "thirdPartyCustomerReference": self.third_party_customer_reference,
-                "exitURL": self.exit_url,
-            }
-        )
+        return SITE_PAYMENT_MANDATE.render(self)
 
 
 @dataclass(slots=True)
@@ -381,11 +306,7 @@ class InstantBankPayment:
     upfront_credit: bool = False
 
     def to_api(self) -> Api:
-        return {
-            "mandateReference": self.mandate_reference, "amountInMajorCurrency": self.amount,
-            "description": self.description, "paymentMethod": self.payment_method,
-            "reference": self.reference, "creationDate": _iso_datetime(self.creation_date),
-        }
+        return INSTANT_BANK_PAYMENT.render(self)
 
 
 @dataclass(slots=True)
@@ -406,15 +327,7 @@ class PaymentLink:
     currency_id: int = GBP_CURRENCY_ID
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "paymentProviderId": self.payment_provider_id,
-                "amountInMajorCurrency": self.amount, "currencyId": self.currency_id,
-                "description": self.description, "emailAddress": self.email, "invoiceId": self.invoice_id,
-                "adhocInvoiceId": self.adhoc_invoice_id, "customerId": self.customer_id,
-                "paymentLink": self.payment_link,
-            }
-        )
+        return PAYMENT_LINK.render(self)
 
 
 @dataclass(slots=True)
@@ -435,12 +348,4 @@ class OutboundPayment:
     forced_outcome: ForcedOutcome | None = None
 
     def to_api(self) -> Api:
-        return compact(
-            {
-                "id": self.id, "customerId": self.customer_id, "amountInMajorCurrency": self.amount,
-                "reference": self.reference, "description": self.description,
-                "executionDate": self.execution_date.isoformat() if self.execution_date else None,
-                "useCustomerCreditBalance": self.use_customer_credit_balance,
-                "thirdPartyOutboundPaymentStatus": self.status,
-            }
-        )
+        return OUTBOUND_PAYMENT.render(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import MAX_EMAX, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
@@ -16,9 +17,11 @@ def to_money(value: object) -> Decimal:
     """
     if isinstance(value, bool):
         raise ValueError("an amount cannot be a boolean")
+    if not isinstance(value, Decimal | int | float | str):
+        raise ValueError(f"not an amount: {value!r}")
     try:
-        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
-    except (InvalidOperation, TypeError) as exc:
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
@@ -28,9 +31,9 @@ def to_money(value: object) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP, context=exact)
 
 
-def money_sum(amounts: object) -> Decimal:
+def money_sum(amounts: Iterable[Decimal]) -> Decimal:
     """Sum Decimal amounts exactly, starting from 0.00 so an empty sum keeps two places."""
     total = ZERO
-    for amount in amounts:  # type: ignore[attr-defined]
+    for amount in amounts:
         total += amount
     return total

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from elevate_sandbox.domain import limits, magic
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import ForcedOutcome, PaymentMethod, ThirdPartyOutboundPaymentStatus
 from elevate_sandbox.domain.errors import (
@@ -16,7 +15,6 @@ from elevate_sandbox.domain.errors import (
     EXECUTION_DATE_NOT_IN_FUTURE,
     INSUFFICIENT_CREDIT,
     INVALID_STATUS_TRANSITION,
-    PATCH_INVALID,
     PAYMENT_METHOD_NOT_SUPPORTED,
     PAYMENT_NOT_OPEN,
     ApprovalRequired,
@@ -25,27 +23,22 @@ from elevate_sandbox.domain.errors import (
 )
 from elevate_sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
 from elevate_sandbox.domain.ledger import credit_of
-from elevate_sandbox.domain.lifecycles import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
 from elevate_sandbox.domain.lookups import customer_ref, get_or_404, require_positive
 from elevate_sandbox.domain.mandates import mandate_provider
 from elevate_sandbox.domain.models import Customer, OutboundPayment
 from elevate_sandbox.domain.money import to_money
-from elevate_sandbox.domain.patching import apply_patch
+from elevate_sandbox.domain.patching import patched_values
+from elevate_sandbox.domain.resources import OUTBOUND_PAYMENT
+from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.transitions import OPEN_OUTBOUND_STATUSES, OUTBOUND_TRANSITIONS, check_transition
 
 # Rule 13: at most 25K GBP. The documented 403 says only that a payout *may* need approval at the
-# provider: the approval step is opt-in, by the magic reference prefix APPROVE (magic.py).
+# provider: the approval step is opt-in, by the magic reference prefix APPROVE (magic_values.py).
 MAX_OUTBOUND_AMOUNT = Decimal("25000.00")
 APPROVAL_MESSAGE = "Payment requires approval through payment provider"
 OUTBOUND_METHOD = PaymentMethod.GO_CARDLESS
 PENDING_APPROVAL = ThirdPartyOutboundPaymentStatus.PENDING_APPROVAL
 
-OUTBOUND_MEMBERS = frozenset(
-    {
-        "id", "customerId", "amountInMajorCurrency", "reference", "description", "executionDate",
-        "useCustomerCreditBalance", "thirdPartyOutboundPaymentStatus",
-    }
-)
-OUTBOUND_READ_ONLY = frozenset({"id", "customerId"})
 # Record fields an edit may change (the status has its own lifecycle rules).
 EDITABLE_FIELDS = ("amount", "reference", "description", "execution_date", "use_customer_credit_balance")
 
@@ -82,9 +75,9 @@ def create_outbound_payment(
     customer_id: int,
     amount: Decimal,
     reference: str,
-    description: str | None,
-    execution_date: date | None,
-    use_customer_credit_balance: bool,
+    description: str | None = None,
+    execution_date: date | None = None,
+    use_customer_credit_balance: bool = False,
     status: ThirdPartyOutboundPaymentStatus | None = None,
     strict: bool = False,
 ) -> OutboundPayment:
@@ -109,7 +102,7 @@ def create_outbound_payment(
             f"A new outbound payment starts NEW, not {status.value} (--strict-inferred)", INVALID_STATUS_TRANSITION,
             [FieldProblem("thirdPartyOutboundPaymentStatus", "must be NEW or absent")],
         )
-    outcome = magic.outbound_outcome(ctx, reference)
+    outcome = magic_values.outbound_outcome(ctx, reference)
     needs_approval = outcome is ForcedOutcome.NEEDS_APPROVAL
     payment = OutboundPayment(
         id=ctx.state.next_id("outbound_payments"), customer_id=customer.id, amount=amount,
@@ -187,34 +180,17 @@ def decide_approval(ctx: Context, payment_id: int, *, approve: bool) -> Outbound
     return move_outbound_payment(ctx, payment.id, status)
 
 
-def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
-    """Record fields from a patched OutboundPayment document (its schema has already been checked)."""
-    try:
-        use_credit = patched.get("useCustomerCreditBalance", False)
-        if not isinstance(use_credit, bool) or not isinstance(patched["reference"], str):
-            raise TypeError("useCustomerCreditBalance must be a boolean and reference a string")
-        raw_date = patched.get("executionDate")
-        execution_date = date.fromisoformat(raw_date) if raw_date is not None else None
-        if execution_date is not None and not limits.date_in_range(execution_date):
-            raise ValueError(f"executionDate must be a date {limits.date_range_text()}")
-        return {
-            "amount": to_money(patched["amountInMajorCurrency"]), "reference": patched["reference"],
-            "description": patched.get("description"),
-            "execution_date": execution_date,
-            "use_customer_credit_balance": use_credit,
-            "status": ThirdPartyOutboundPaymentStatus(patched["thirdPartyOutboundPaymentStatus"]),
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidRequest(f"The patched outbound payment is not valid: {exc}", PATCH_INVALID) from exc
-
-
 def update_outbound_payment(
-    ctx: Context, payment_id: int, operations: list[dict], validate: Callable[[dict], None], *, strict: bool = False
+    ctx: Context,
+    payment_id: int,
+    operations: list[dict[str, Any]],
+    validate: Callable[[dict[str, Any]], None],
+    *,
+    strict: bool = False,
 ) -> OutboundPayment:
     """Apply a JSON Patch: edits only while the payout is open; with ``strict``, status along the lifecycle."""
     payment = get_outbound_payment(ctx, payment_id)
-    patched = apply_patch(payment.to_api(), operations, OUTBOUND_MEMBERS, OUTBOUND_READ_ONLY, validate)
-    fields = _fields_from(patched)
+    fields = patched_values(payment, operations, OUTBOUND_PAYMENT, validate)
     status = fields.pop("status")
     edited = {name for name in EDITABLE_FIELDS if fields[name] != getattr(payment, name)}
     if edited and payment.status not in OPEN_OUTBOUND_STATUSES:

@@ -19,10 +19,11 @@ import functools
 import itertools
 import typing
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterator, KeysView, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, KeysView, MutableMapping
 from dataclasses import fields
 from typing import Any
 
+from elevate_sandbox.domain.context import Index
 from elevate_sandbox.domain.enums import BillRunType
 from elevate_sandbox.domain.models import InvoicePayment
 from elevate_sandbox.domain.state import TenantState
@@ -42,7 +43,7 @@ def copier(kind: type) -> Callable[[Any], Any]:
     new = object.__new__
 
     def copy(record: Any) -> Any:
-        mine = new(kind)
+        mine: Any = new(kind)
         for name in names:
             setattr(mine, name, getattr(record, name))
         for name in lists:
@@ -200,6 +201,8 @@ class Table(MutableMapping[Any, Any]):
     def keys(self) -> KeysView[Any]:
         return KeysView(self)
 
+    # values() and items() are lazy and in key order, without the per-key lookups of the ValuesView and
+    # ItemsView that MutableMapping's signatures promise: the hot path of every list.
     def values(self) -> _Values:  # type: ignore[override]
         return _Values(self)
 
@@ -208,10 +211,10 @@ class Table(MutableMapping[Any, Any]):
 
     def iter_values(self, backwards: bool = False) -> Iterator[Any]:
         """Every record in key order (``backwards``: newest first); copied first unless only reading."""
-        base = self._base.items()
-        added = self._added.values()
+        base: Iterable[tuple[Any, Any]] = self._base.items()
+        added: Iterable[Any] = self._added.values()
         if backwards:
-            base, added = reversed(base), reversed(added)  # type: ignore[assignment]
+            base, added = reversed(self._base.items()), reversed(self._added.values())
         changed, gone = self._changed, self._gone
         if self._scope.reading:
             if self._shares and not changed and not gone:
@@ -240,7 +243,7 @@ class Table(MutableMapping[Any, Any]):
         return self._shown(record) if self._scope.reading else self._own(key, record)
 
 
-class Bucket(list):  # type: ignore[type-arg]
+class Bucket(list[Any]):
     """One key's list in a Lookup, resolved for the tenant; what a rule appends stays the tenant's."""
 
     __slots__ = ("_appended",)
@@ -276,7 +279,7 @@ class Lookup:
         return [resolve(record) for record in itertools.chain(shared or (), mine or ())]
 
     def __getitem__(self, key: Any) -> list[Any]:
-        found = self.get(key)
+        found: list[Any] | None = self.get(key)
         if found is None:
             raise KeyError(key)
         return found
@@ -322,10 +325,10 @@ class OverlayState(TenantState):
             raise AttributeError(name)
         kind = _record_kind(name)
         copy = copier(kind)
-        adapted = self._adapt is not None and kind in self._kinds
-        if adapted:
-            copy = _then(copy, self._adapt)  # type: ignore[arg-type]
-        table = Table(getattr(self.shared, name), self.scope, copy, _key_of(name), shares=not adapted)
+        adapt = self._adapt if kind in self._kinds else None
+        if adapt is not None:
+            copy = _then(copy, adapt)
+        table = Table(getattr(self.shared, name), self.scope, copy, _key_of(name), shares=adapt is None)
         setattr(self, name, table)
         return table
 
@@ -376,14 +379,16 @@ def _key_of(table: str) -> Callable[[Any], Any]:
 @functools.cache
 def _record_kind(table: str) -> type:
     hint = typing.get_type_hints(TenantState)[table]
-    return typing.get_args(hint)[1]
+    kind: type = typing.get_args(hint)[1]
+    return kind
 
 
-def overlay_index(base_index: Any, state: OverlayState) -> Any:
+def overlay_index(base_index: Index, state: OverlayState) -> Index:
     """A tenant's Index over the base's: one-to-many lookups resolved per tenant, token maps layered."""
-    index = object.__new__(type(base_index))
+    # Not Index's __init__: each lookup is a Lookup or a ChainMap that reads like the dict it layers.
+    index = object.__new__(Index)
     resolve = state.resolver()
-    for name, one_to_many in _lookup_fields(type(base_index)):
+    for name, one_to_many in _lookup_fields(Index):
         shared = getattr(base_index, name)
         setattr(index, name, Lookup(shared, resolve) if one_to_many else ChainMap({}, shared))
     return index
@@ -398,12 +403,12 @@ def _lookup_fields(kind: type) -> tuple[tuple[str, bool], ...]:
     )
 
 
-def index_over(base_index: Any, state: OverlayState) -> Any:
+def index_over(base_index: Index, state: OverlayState) -> Index:
     """``overlay_index`` with the lookups of the tenant's own new records derived again (a restored tenant)."""
     index = overlay_index(base_index, state)
     own = TenantState(**{name: dict(table.changes()[1]) for name, table in state.used_tables().items()})
-    derived = type(base_index).build(own)
-    for name, _ in _lookup_fields(type(base_index)):
+    derived = Index.build(own)
+    for name, _ in _lookup_fields(Index):
         layered, mine = getattr(index, name), getattr(derived, name)
         if isinstance(layered, Lookup):
             layered.adopt(mine)

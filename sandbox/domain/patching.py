@@ -1,8 +1,14 @@
-"""JSON Patch (RFC 6902) on a record's API rendering, refused whole with a stable code if anything fails."""
+"""JSON Patch (RFC 6902) on a record's API rendering, refused whole with a stable code if anything fails.
+
+What a patch may write, and how each member reads back into the record, comes from the resource's
+table (resources.py): its members, its read-only members, and each member's type.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -10,6 +16,7 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
+from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.errors import (
     PATCH_INVALID,
     PATCH_READ_ONLY,
@@ -17,6 +24,8 @@ from elevate_sandbox.domain.errors import (
     FieldProblem,
     InvalidRequest,
 )
+from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.domain.resources import Field, Resource, ValueType
 
 # Operations that write at `path`; `move` also removes at `from`. `test` and copy's `from` only read.
 WRITING_OPS = frozenset({"add", "remove", "replace", "move", "copy"})
@@ -70,16 +79,16 @@ def check_read_only(operations: list[Any], read_only: frozenset[str]) -> None:
 def apply_patch(
     document: dict[str, Any],
     operations: list[Any],
-    members: frozenset[str],
-    read_only: frozenset[str],
+    resource: Resource,
     validate: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
     """The patched copy of ``document``, checked by ``validate``; the original is never touched."""
-    # ``members`` names every member the resource has (absent optional ones included): a patch may not
+    # The resource's members (absent optional ones included) are all a patch may leave: it may not
     # invent others, since nothing could store them.
+    members = resource.members
     if not isinstance(operations, list):
         raise InvalidRequest("A JSON Patch is an array of operations", PATCH_INVALID)
-    check_read_only(operations, read_only)
+    check_read_only(operations, resource.read_only)
     try:
         patched = jsonpatch.JsonPatch(operations).apply(_plain(document))
     except jsonpatch.JsonPatchTestFailed as exc:
@@ -96,3 +105,84 @@ def apply_patch(
             [FieldProblem(f"/{u}", "not a member of this resource") for u in unknown],
         )
     return patched
+
+
+def _read_integers(value: Any) -> list[int]:
+    if not isinstance(value, list) or not all(type(item) is int for item in value):
+        raise TypeError("a list of integers is required")
+    return list(value)
+
+
+def _read_date(value: Any) -> date:
+    day = date.fromisoformat(value)
+    if not limits.date_in_range(day):
+        raise ValueError(f"must be a date {limits.date_range_text()}")
+    return day
+
+
+def _read_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"a date-time is required, not {value!r}")
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _read_checked(kind: type) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"a {kind.__name__} is required, not {value!r}")
+        return value
+
+    return read
+
+
+_READERS: dict[ValueType, Callable[[Any], Any]] = {
+    ValueType.INTEGER: _read_checked(int),
+    ValueType.DECIMAL: to_money,
+    ValueType.TEXT: _read_checked(str),
+    ValueType.BOOLEAN: _read_checked(bool),
+    ValueType.DATE: _read_date,
+    ValueType.DATETIME: _read_datetime,
+    ValueType.INTEGERS: _read_integers,
+}
+
+
+def _read(field: Field, value: Any) -> Any:
+    """A member's value as the record holds it: an enum member, exact money, a date, a checked type."""
+    kind = field.type
+    return _READERS[kind](value) if isinstance(kind, ValueType) else kind(value)
+
+
+def _default(attribute: dataclasses.Field[Any]) -> Any:
+    if attribute.default is not dataclasses.MISSING:
+        return attribute.default
+    if attribute.default_factory is not dataclasses.MISSING:
+        return attribute.default_factory()
+    raise ValueError("is required")
+
+
+def patched_values(
+    record: Any, operations: list[Any], resource: Resource, validate: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
+    """The record's writable attributes as the patch leaves them; nothing is written to ``record``.
+
+    A member the patched document no longer has takes the model's default (False for a flag, None for
+    an optional text); a member with no default is required.
+    """
+    patched = apply_patch(resource.render(record), operations, resource, validate)
+    defaults = {f.name: f for f in dataclasses.fields(record)}
+    values: dict[str, Any] = {}
+    try:
+        for field in resource.fields:
+            if field.read_only:
+                continue
+            value = patched.get(field.api)
+            if value is not None:
+                values[field.attr] = _read(field, value)
+            else:
+                values[field.attr] = _default(defaults[field.attr])
+    except (TypeError, ValueError) as exc:
+        name = type(record).__name__
+        raise InvalidRequest(
+            f"The patched {name} is not valid: {field.api}: {exc}", PATCH_INVALID, [FieldProblem(field.api, str(exc))]
+        ) from exc
+    return values

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from elevate_sandbox.domain import magic
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from elevate_sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
 from elevate_sandbox.domain.ledger import record_payment, set_payment_status, status_class
-from elevate_sandbox.domain.lifecycles import (
-    PAYMENT_TRANSITIONS,
-    REPROCESSABLE_PAYMENT_STATUSES,
-    StatusClass,
-    check_transition,
-)
 from elevate_sandbox.domain.lookups import (
     get_or_404,
     invoice_ref,
@@ -25,6 +18,13 @@ from elevate_sandbox.domain.lookups import (
 )
 from elevate_sandbox.domain.models import Invoice, InvoicePayment
 from elevate_sandbox.domain.money import to_money
+from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.transitions import (
+    PAYMENT_TRANSITIONS,
+    REPROCESSABLE_PAYMENT_STATUSES,
+    StatusClass,
+    check_transition,
+)
 
 # A provider payment reported with no status is a successful submission to the provider.
 SUBMISSION_STATUS = ThirdPartyPaymentStatus.SUBMITTED
@@ -49,19 +49,19 @@ def create_invoice_payment(
     amount: Decimal,
     description: str,
     payment_method: PaymentMethod,
-    third_party_payment_status: ThirdPartyPaymentStatus | None,
+    third_party_payment_status: ThirdPartyPaymentStatus | None = None,
 ) -> tuple[InvoicePayment, bool]:
     """Record a payment event: a new payment (True), or an update of an open one coming back (False)."""
     invoice = invoice_ref(ctx, invoice_id, bill_run_type)
     amount = to_money(amount)
     require_nonzero(amount)
     status = third_party_payment_status
-    outcome = magic.payment_outcome(ctx, invoice, amount) if payment_method in PROVIDER_METHODS else None
+    outcome = magic_values.payment_outcome(ctx, invoice, amount) if payment_method in PROVIDER_METHODS else None
     if payment_method not in PROVIDER_METHODS:
         # "Not applicable for manual payments" (every doc version): a status sent with one is ignored.
         status = None
     elif status is None:
-        status = magic.initial_payment_status(outcome, SUBMISSION_STATUS)
+        status = magic_values.initial_payment_status(outcome, SUBMISSION_STATUS)
     elif (existing := _open_match(ctx, invoice, payment_method, amount)) is not None:
         move_payment(ctx, existing, status)
         return existing, False
@@ -97,7 +97,19 @@ def move_payment(
 
 
 def get_invoice_payment(ctx: Context, bill_run_type: BillRunType, payment_id: int) -> InvoicePayment:
+    """The (adhoc) invoice payment, or NotFound."""
     return get_or_404(payment_table(ctx.state, bill_run_type), payment_id, payment_label(bill_run_type))
+
+
+def move_invoice_payment(
+    ctx: Context,
+    bill_run_type: BillRunType,
+    payment_id: int,
+    status: ThirdPartyPaymentStatus,
+    error_info: str | None = None,
+) -> InvoicePayment:
+    """move_payment for the (adhoc) invoice payment with this id, or NotFound."""
+    return move_payment(ctx, get_invoice_payment(ctx, bill_run_type, payment_id), status, error_info)
 
 
 def _latest_provider_payment(ctx: Context, invoice: Invoice) -> InvoicePayment | None:
@@ -109,7 +121,7 @@ def _latest_provider_payment(ctx: Context, invoice: Invoice) -> InvoicePayment |
 
 
 def cancel_invoice_payment(
-    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None
+    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None = None
 ) -> InvoicePayment:
     """Rule 10: cancel the invoice's latest payment, which must still be pending."""
     invoice = invoice_ref(ctx, invoice_id, bill_run_type)
@@ -122,7 +134,7 @@ def cancel_invoice_payment(
 
 
 def reprocess_invoice_payment(
-    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None
+    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None = None
 ) -> InvoicePayment:
     """Resubmit the invoice's latest provider payment, which must have failed in a resubmittable way."""
     invoice = invoice_ref(ctx, invoice_id, bill_run_type)

@@ -7,35 +7,38 @@ from typing import Any
 
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
-from elevate_sandbox.domain.errors import PATCH_INVALID, PROVIDER_INACTIVE, InvalidRequest
-from elevate_sandbox.domain.lifecycles import PROVIDER_REPROCESS_STATUSES
+from elevate_sandbox.domain.errors import PROVIDER_INACTIVE, InvalidRequest
 from elevate_sandbox.domain.lookups import check_contract_owners, get_or_404, provider_ref
 from elevate_sandbox.domain.models import PaymentProvider
-from elevate_sandbox.domain.patching import apply_patch
+from elevate_sandbox.domain.patching import patched_values
 from elevate_sandbox.domain.payments import resubmit
-
-PROVIDER_MEMBERS = frozenset(
-    {
-        "id", "type", "name", "directDebitWithName", "status", "creditorIdentifier", "instantBankPayments",
-        "retryIfPossible", "acceptExternalPayments", "contractOwnerIds",
-        "syncInstantBankPaymentsWithMandateCreation",
-    }
-)
-PROVIDER_READ_ONLY = frozenset({"id"})
-# API member -> record field, for the four flags (absent means false, as on create).
-PROVIDER_FLAGS = {
-    "instantBankPayments": "instant_bank_payments",
-    "retryIfPossible": "retry_if_possible",
-    "acceptExternalPayments": "accept_external_payments",
-    "syncInstantBankPaymentsWithMandateCreation": "sync_instant_bank_payments_with_mandate_creation",
-}
+from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
+from elevate_sandbox.domain.transitions import PROVIDER_REPROCESS_STATUSES
 
 
-def create_payment_provider(ctx: Context, fields: dict[str, Any]) -> PaymentProvider:
-    """Add a payment provider; ``fields`` are PaymentProvider's fields other than the id."""
-    check_contract_owners(ctx, fields["contract_owner_ids"])
-    provider = PaymentProvider(id=ctx.state.next_id("payment_providers"), **fields)
-    provider.contract_owner_ids = list(provider.contract_owner_ids)
+def create_payment_provider(
+    ctx: Context,
+    *,
+    type: PaymentMethod,  # Elevate's field name, shadowing the builtin on purpose
+    name: str,
+    status: PaymentProviderStatus,
+    contract_owner_ids: list[int],
+    direct_debit_with_name: str | None = None,
+    creditor_identifier: str | None = None,
+    instant_bank_payments: bool = False,
+    retry_if_possible: bool = False,
+    accept_external_payments: bool = False,
+    sync_instant_bank_payments_with_mandate_creation: bool = False,
+) -> PaymentProvider:
+    """Add a payment provider for existing contract owners."""
+    check_contract_owners(ctx, contract_owner_ids)
+    provider = PaymentProvider(
+        id=ctx.state.next_id("payment_providers"), type=type, name=name, status=status,
+        contract_owner_ids=list(contract_owner_ids), direct_debit_with_name=direct_debit_with_name,
+        creditor_identifier=creditor_identifier, instant_bank_payments=instant_bank_payments,
+        retry_if_possible=retry_if_possible, accept_external_payments=accept_external_payments,
+        sync_instant_bank_payments_with_mandate_creation=sync_instant_bank_payments_with_mandate_creation,
+    )
     ctx.state.payment_providers[provider.id] = provider
     return provider
 
@@ -44,39 +47,19 @@ def get_payment_provider(ctx: Context, provider_id: int) -> PaymentProvider:
     return get_or_404(ctx.state.payment_providers, provider_id, "payment provider")
 
 
-def _fields_from(patched: dict[str, Any]) -> dict[str, Any]:
-    """Record fields from a patched PaymentProvider document (its schema has already been checked)."""
-    try:
-        owners = patched["contractOwnerIds"]
-        if not isinstance(owners, list) or not all(type(o) is int for o in owners):
-            raise TypeError("contractOwnerIds must be a list of integers")
-        flags = {field: patched.get(member, False) for member, field in PROVIDER_FLAGS.items()}
-        if not all(isinstance(flag, bool) for flag in flags.values()):
-            raise TypeError("the provider flags must be booleans")
-        return {
-            "type": PaymentMethod(patched["type"]), "name": str(patched["name"]),
-            "status": PaymentProviderStatus(patched["status"]), "contract_owner_ids": list(owners),
-            "direct_debit_with_name": patched.get("directDebitWithName"),
-            "creditor_identifier": patched.get("creditorIdentifier"), **flags,
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidRequest(f"The patched payment provider is not valid: {exc}", PATCH_INVALID) from exc
-
-
 def update_payment_provider(
-    ctx: Context, provider_id: int, operations: list[dict], validate: Callable[[dict], None]
+    ctx: Context, provider_id: int, operations: list[dict[str, Any]], validate: Callable[[dict[str, Any]], None]
 ) -> PaymentProvider:
     """Apply a JSON Patch: read-only paths, tests, schema and contract owners all pass, or nothing changes."""
     provider = get_payment_provider(ctx, provider_id)
-    patched = apply_patch(provider.to_api(), operations, PROVIDER_MEMBERS, PROVIDER_READ_ONLY, validate)
-    fields = _fields_from(patched)
+    fields = patched_values(provider, operations, PAYMENT_PROVIDER, validate)
     check_contract_owners(ctx, fields["contract_owner_ids"])
     for name, value in fields.items():
         setattr(provider, name, value)
     return provider
 
 
-def reprocess_payment_provider(ctx: Context, *, payment_provider_id: int, notes: str | None) -> int:
+def reprocess_payment_provider(ctx: Context, *, payment_provider_id: int, notes: str | None = None) -> int:
     """Resubmit every failed payment this provider collects; returns how many (inferred operation)."""
     provider = provider_ref(ctx, payment_provider_id)
     if provider.status is PaymentProviderStatus.INACTIVE:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from elevate_sandbox.domain import magic
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyRefundStatus
 from elevate_sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.ledger import is_collected, refresh_invoice
-from elevate_sandbox.domain.lifecycles import REFUND_TRANSITIONS, RETURNED_REFUND_STATUSES, check_transition
 from elevate_sandbox.domain.lookups import get_or_404, invoice_any, invoice_ref, require_positive
 from elevate_sandbox.domain.models import Invoice, InvoicePayment, Refund
 from elevate_sandbox.domain.money import ZERO, to_money
+from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.transitions import REFUND_TRANSITIONS, RETURNED_REFUND_STATUSES, check_transition
 
 # A manual refund is done as soon as it is recorded; a provider refund is submitted to the provider.
 MANUAL_REFUND_STATUS = ThirdPartyRefundStatus.MANUALLY_REFUNDED
@@ -40,8 +40,8 @@ def create_refund(
     invoice_id: int | None,
     bill_run_type: BillRunType | None,
     amount: Decimal | None,
-    payment_method: PaymentMethod | None,
-    description: str | None,
+    payment_method: PaymentMethod | None = None,
+    description: str | None = None,
 ) -> Refund:
     """Give back part or all of what an invoice collected and has not yet refunded.
 
@@ -73,7 +73,7 @@ def create_refund(
         customer_id=invoice.customer_id, amount=amount, payment_method=method,
         third_party_refund_status=MANUAL_REFUND_STATUS if manual else PROVIDER_REFUND_STATUS,
         created_at=ctx.clock.now(), description=description,
-        forced_outcome=None if manual else magic.refund_outcome(ctx, amount),
+        forced_outcome=None if manual else magic_values.refund_outcome(ctx, amount),
     )
     refund.status_since = refund.created_at
     ctx.state.refunds[refund.id] = refund

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from elevate_sandbox.clock import parse_instant
 from elevate_sandbox.domain import limits
@@ -43,6 +43,8 @@ from elevate_sandbox.domain.models import (
 )
 from elevate_sandbox.domain.overlay import OverlayState
 from elevate_sandbox.domain.state import TenantState
+
+D = TypeVar("D", bound=date)  # a date or a datetime
 
 # TenantState's tables and the record each holds (a test holds this equal to TenantState's fields).
 TABLES: dict[str, type] = {
@@ -136,14 +138,14 @@ def _expect(kind: type | tuple[type, ...], what: str) -> Callable[[Any], Any]:
 
 
 def _integer(value: Any) -> int:
-    number = _expect(int, "an integer")(value)
+    number: int = _expect(int, "an integer")(value)
     if not 0 <= number <= limits.MAX_INTEGER:
         raise BadValue(f"{number} is outside 0..{limits.MAX_INTEGER} (int64, JSON-safe)")
     return number
 
 
 def _text(value: Any) -> str:
-    text = _expect(str, "a string")(value)
+    text: str = _expect(str, "a string")(value)
     if len(text) > limits.MAX_TEXT:
         raise BadValue(f"longer than {limits.MAX_TEXT} characters")
     return text
@@ -158,12 +160,13 @@ def _decimal(value: Any) -> Decimal:
         raise BadValue(f"{value!r} is not a decimal") from exc
     if not amount.is_finite():
         raise BadValue(f"{value!r} is not a finite decimal")
-    if abs(amount) > limits.MAX_AMOUNT or amount.as_tuple().exponent < limits.MONEY_EXPONENT:  # type: ignore[operator]
+    exponent = amount.as_tuple().exponent  # an int: the amount is finite
+    if abs(amount) > limits.MAX_AMOUNT or (isinstance(exponent, int) and exponent < limits.MONEY_EXPONENT):
         raise BadValue(f"{value!r} is not an amount in pennies up to {limits.MAX_AMOUNT}")
     return amount
 
 
-def _in_range(day: Any) -> Any:
+def _in_range(day: D) -> D:
     if not limits.date_in_range(day):
         raise BadValue(f"{day.isoformat()} is not {limits.date_range_text()}")
     return day
@@ -194,7 +197,7 @@ def _member(enum: type[Enum]) -> Callable[[Any], Any]:
 
 
 def _bounded_list(value: Any) -> list[Any]:
-    entries = _expect(list, "a list")(value)
+    entries: list[Any] = _expect(list, "a list")(value)
     if len(entries) > limits.MAX_LIST:
         raise BadValue(f"more than {limits.MAX_LIST} entries")
     return entries

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Reversible
 from decimal import Decimal
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.models import InvoicePayment, PaymentLink
@@ -14,10 +14,17 @@ from elevate_sandbox.domain.money import money_sum
 from elevate_sandbox.domain.state import TenantState
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 DEFAULT_LIMIT = 100
 
 
-def newest(table: Mapping[Any, T], limit: int) -> Iterator[T]:
+class _Table(Protocol[T_co]):
+    """A table of records in id order: a dict, or a tenant's view over a shared base (domain/overlay.py)."""
+
+    def values(self) -> Reversible[T_co]: ...
+
+
+def newest(table: _Table[T], limit: int) -> Iterator[T]:
     """The last ``limit`` records of a table, newest (highest id) first: tables are dicts in id order."""
     return islice(reversed(table.values()), limit)
 

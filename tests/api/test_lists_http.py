@@ -89,3 +89,50 @@ def test_a_bad_list_query_names_its_parameter(
     body = response.json()
     assert body["code"] == code
     assert field in {problem["field"] for problem in body["errors"]}
+
+
+def _two_bill_runs(api: Api) -> tuple[list[dict], list[dict]]:
+    """Two invoices (so two bill runs) with one cheque payment each: (invoices, payments)."""
+    customer = api.ok(api.post("/_sandbox/customers", {"name": "Bill Run Ltd"}), 201)
+    invoices, payments = [], []
+    for day in ("2026-10-01", "2026-11-01"):
+        body = {"customerId": customer["id"], "billRunType": "NORMAL", "amountInMajorCurrency": 50, "invoiceDate": day}
+        invoice = api.ok(api.post("/_sandbox/invoices", body), 201)
+        payment = {
+            "generatedInvoiceId": invoice["id"], "amountInMajorCurrency": 10, "description": "Cheque",
+            "paymentMethod": "CHEQUE",
+        }  # fmt: skip
+        invoices.append(invoice)
+        payments.append(api.ok(api.post("/v1/invoice-payments", payment), 201))
+    return invoices, payments
+
+
+def test_the_bill_run_filter_reads_the_invoice_each_payment_pays(api: Api) -> None:
+    invoices, payments = _two_bill_runs(api)
+    assert invoices[0]["billRunId"] != invoices[1]["billRunId"]
+    for invoice, payment in zip(invoices, payments, strict=True):
+        rows = api.ok(api.get("/v1/invoice-payments", page=1, pageSize=10, billRunId=invoice["billRunId"]))
+        assert _ids(rows) == [payment["id"]]
+    both = f"in:{invoices[0]['billRunId']},{invoices[1]['billRunId']}"
+    assert _ids(api.ok(api.get("/v1/invoice-payments", page=1, pageSize=10, billRunId=both))) == _ids(payments)
+
+
+def test_an_unreadable_bill_run_filter_is_named_when_lenient_and_refused_when_strict(
+    api: Api, strict_api: Api
+) -> None:
+    _two_bill_runs(api)
+    lenient = api.get("/v1/invoice-payments", page=1, pageSize=10, billRunId="in:")
+    assert lenient.status_code == 200 and lenient.json() == []
+    assert "billRunId" in lenient.headers["X-Sandbox-Ignored"]
+    refused = strict_api.get("/v1/invoice-payments", page=1, pageSize=10, billRunId="in:")
+    assert refused.status_code == 400 and refused.json()["code"] == errors.INVALID_FILTER, refused.text
+
+
+def test_a_kept_page_of_a_whole_table_is_replaced_once_the_table_changes(api: Api, providers: list[dict]) -> None:
+    first = api.get("/v1/payment-providers", page=1, pageSize=10)
+    again = api.get("/v1/payment-providers", page=1, pageSize=10)
+    assert again.content == first.content and _ids(first.json()) == _ids(providers)
+    change = [{"op": "replace", "path": "/name", "value": "Renamed"}]
+    api.ok(api.patch(f"/v1/payment-providers/{providers[0]['id']}", change))
+    after = api.ok(api.get("/v1/payment-providers", page=1, pageSize=10))
+    assert after[0]["name"] == "Renamed" and after[1:] == first.json()[1:]

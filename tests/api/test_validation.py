@@ -16,10 +16,9 @@ from connexion.json_schema import resolve_refs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from elevate_sandbox.api.compiled_checks import PYTHON_WHITESPACE
-from elevate_sandbox.api.compiled_checks import compiled_check as _compiled_check
-from elevate_sandbox.api.operations import OnceBuiltValidationMiddleware
-from elevate_sandbox.api.validation import _body_validator, _compiled_parameter_check, _parameter_validator
+from elevate_sandbox.http.checks import _body_validator, _compiled_parameter_check, _parameter_validator
+from elevate_sandbox.http.compiled import PYTHON_WHITESPACE
+from elevate_sandbox.http.compiled import compiled_check as _compiled_check
 from elevate_sandbox.runtime import CONTROL_SPEC, ELEVATE_SPEC, load_spec
 
 SPECS = [resolve_refs(load_spec(path)) for path in (ELEVATE_SPEC, CONTROL_SPEC)]
@@ -211,23 +210,21 @@ def test_the_rewritten_whitespace_is_exactly_pythons() -> None:
     assert "".join(c for c in everything if re.fullmatch(r"\s", c)) == PYTHON_WHITESPACE
 
 
-def test_the_bodies_connexion_validates_take_the_fast_path(http: Any, api: Any) -> None:
-    """Connexion hands each body validator its schema with the contract's whole `components` beside it:
-    only what the schema reaches is vetted, so one unsafe component elsewhere slows no body down."""
-    api.get("/v1/payment-providers/1")  # the first request builds the middleware stack
-    stack = http.app.middleware.middleware_stack
-    validation = next(m for m in stack if isinstance(m, OnceBuiltValidationMiddleware))
+def test_the_bodies_connexion_validates_take_the_fast_path(app: Any) -> None:
+    """Connexion hands each body schema on with the contract's whole `components` beside it: only what
+    the schema reaches is vetted, so one unsafe component elsewhere slows no body down."""
+    from elevate_sandbox.api.registry import resolve
+    from elevate_sandbox.http.operations import served_operations
+
+    runtime = app.runtime
     built, slow = [], []
-    for apis in validation.apis.values():
-        for routed in apis:
-            for operation in routed.operations.values():
-                for media in operation._operation.consumes if operation._operation.request_body else []:
-                    validator = operation._body_validator(media, "utf-8")
-                    schema = validator._schema
-                    assert "components" in schema  # what makes this test necessary
-                    built.append(media)
-                    if _compiled_check(schema) is None:
-                        slow.append(operation._operation.operation_id)
+    for served in served_operations([("/v1", runtime.elevate_spec), ("/_sandbox", runtime.control_spec)], resolve):
+        for media in served.json_consumes:
+            schema = served.operation.body_definition(media)["schema"]
+            assert "components" in schema  # what makes this test necessary
+            built.append(media)
+            if _compiled_check(schema) is None:
+                slow.append(served.operation_id)
     assert len(built) >= 15
     assert slow == ["moveSandboxClock"]  # its advanceBy is a oneOf
 
@@ -246,24 +243,3 @@ def test_only_the_components_a_schema_reaches_are_vetted() -> None:
     node = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}, "maxProperties": 1}
     chain = _compiled_check({"$ref": "#/components/schemas/Node", "components": {"schemas": {"Node": node}}})
     assert chain is not None and chain({"next": {"next": {}}}) and not chain({"next": {"next": {"x": 1, "y": 2}}})
-
-
-CONTENT_TYPE_HEADERS = [
-    [], [(b"accept", b"*/*")], [(b"content-type", b"application/json")], [(b"Content-Type", b"Application/JSON")],
-    [(b"CONTENT-TYPE", b"application/json; charset=latin-1")], [(b"content-type", b"text/plain;foo=bar;charset=x")],
-    [(b"content-type", b"caf\xe9/x")], [(b"content-type", b"")], [(b"content-type", b"a"), (b"content-type", b"b")],
-    [(b"x-content-type", b"text/csv"), (b"content-type", b"application/json-patch+json")],
-]  # fmt: skip
-
-
-def test_content_types_are_read_as_connexion_reads_them(http: Any, api: Any) -> None:
-    from connexion.middleware.request_validation import RequestValidationOperation
-
-    api.get("/v1/payment-providers/1")  # the first request builds the middleware stack
-    validation = next(m for m in http.app.middleware.middleware_stack if isinstance(m, OnceBuiltValidationMiddleware))
-    operations = [op for apis in validation.apis.values() for routed in apis for op in routed.operations.values()]
-    assert len(operations) >= 29
-    for operation in operations:
-        for headers in CONTENT_TYPE_HEADERS:
-            stock = RequestValidationOperation.extract_content_type(operation, headers)
-            assert operation.extract_content_type(headers) == stock, (operation._operation.operation_id, headers)

@@ -18,10 +18,10 @@ from elevate_sandbox.domain.context import Index
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, PaymentProviderStatus, ThirdPartyPaymentStatus
 from elevate_sandbox.domain.errors import InvalidRequest, SandboxError
 from elevate_sandbox.domain.ledger import invoice_payment_status, is_collected, recompute_balance
-from elevate_sandbox.domain.lifecycles import RETURNED_REFUND_STATUSES
 from elevate_sandbox.domain.models import ContractOwner, Customer, Invoice, InvoicePayment, PaymentProvider
 from elevate_sandbox.domain.money import money_sum
 from elevate_sandbox.domain.state import TenantState
+from elevate_sandbox.domain.transitions import RETURNED_REFUND_STATUSES
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from elevate_sandbox.domain import errors
-from elevate_sandbox.domain.lifecycles import (
+from elevate_sandbox.domain.time.scenarios import SCENARIOS
+from elevate_sandbox.domain.transitions import (
     MANDATE_TRANSITIONS,
     OUTBOUND_TRANSITIONS,
     PAYMENT_TRANSITIONS,
     REFUND_TRANSITIONS,
 )
-from elevate_sandbox.domain.simulations import SCENARIOS
 from tests.conftest import Api
 from tests.driving_world import Driver
 

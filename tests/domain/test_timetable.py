@@ -1,4 +1,4 @@
-"""The clock's timetable: working-day arithmetic, steps the lifecycles allow, and run_due on a Backend."""
+"""The timetable (time/schedule.py): working-day arithmetic, steps the transitions allow, and run_due on a tenant."""
 
 from __future__ import annotations
 
@@ -18,14 +18,9 @@ from elevate_sandbox.domain.enums import (
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-from elevate_sandbox.domain.lifecycles import (
-    MANDATE_TRANSITIONS,
-    OUTBOUND_TRANSITIONS,
-    PAYMENT_TRANSITIONS,
-    REFUND_TRANSITIONS,
-)
-from elevate_sandbox.domain.progression import run_due
-from elevate_sandbox.domain.timetable import (
+from elevate_sandbox.domain.time.advance import run_due
+from elevate_sandbox.domain.time.policy import Kind, Policy
+from elevate_sandbox.domain.time.schedule import (
     MANDATE_STEPS,
     OUTBOUND_OUTCOME_STEPS,
     OUTBOUND_STEPS,
@@ -33,10 +28,14 @@ from elevate_sandbox.domain.timetable import (
     PAYMENT_STEPS,
     REFUND_OUTCOME_STEPS,
     REFUND_STEPS,
-    Kind,
-    Policy,
     add_working_days,
     first_working_instant,
+)
+from elevate_sandbox.domain.transitions import (
+    MANDATE_TRANSITIONS,
+    OUTBOUND_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
 )
 from tests.domain.conftest import NOW, World
 
@@ -98,11 +97,11 @@ def test_a_payment_submitted_on_friday_evening_confirms_on_wednesday_and_pays_ou
 ) -> None:
     backend.clock = FrozenClock(at("2026-11-27", 17))
     payment = _submitted(world)
-    assert run_due(backend, at("2026-12-02", 16)) == []
-    confirmed = run_due(backend, at("2026-12-02", 17))
+    assert run_due(backend.context, at("2026-12-02", 16)) == []
+    confirmed = run_due(backend.context, at("2026-12-02", 17))
     assert [(c.to_status, c.at) for c in confirmed] == [("CONFIRMED", at("2026-12-02", 17))]
     assert world.balance == Decimal("0.00") and payment.status_since == at("2026-12-02", 17)
-    paid_out = run_due(backend, at("2026-12-31", 0))
+    paid_out = run_due(backend.context, at("2026-12-31", 0))
     assert [(c.to_status, c.at) for c in paid_out] == [("PAID_OUT", at("2026-12-04", 17))]
 
 
@@ -110,8 +109,8 @@ def test_history_before_the_epoch_counts_from_the_epoch(backend: Backend, world:
     backend.clock = FrozenClock(at("2026-06-01"))
     _submitted(world)  # seeded months ago
     backend.progression.epoch = NOW  # the tenant started on Wednesday 2026-11-25 09:00
-    assert run_due(backend, at("2026-11-30", 8)) == []
-    assert [c.to_status for c in run_due(backend, at("2026-11-30"))] == ["CONFIRMED"]
+    assert run_due(backend.context, at("2026-11-30", 8)) == []
+    assert [c.to_status for c in run_due(backend.context, at("2026-11-30"))] == ["CONFIRMED"]
 
 
 def test_a_pending_mandate_becomes_active_three_working_days_later_and_the_site_follows(
@@ -121,7 +120,7 @@ def test_a_pending_mandate_becomes_active_three_working_days_later_and_the_site_
     started = backend.create_site_payment_mandate(site_id=site.id, return_url="https://example.co.uk/done")
     for status in (MandateStatus.CUSTOMER_APPROVAL_GRANTED, MandateStatus.PENDING_SUBMISSION):
         backend.move_provider_mandate(PaymentMethod.GO_CARDLESS, started.mandate_reference, status)
-    changes = run_due(backend, at("2026-12-31"))
+    changes = run_due(backend.context, at("2026-12-31"))
     assert [(c.to_status, c.at) for c in changes] == [("SUBMITTED", at("2026-11-26")), ("ACTIVE", at("2026-11-30"))]
     assert site.mandate_status is MandateStatus.ACTIVE
 
@@ -132,7 +131,7 @@ def test_a_manual_kind_is_left_alone_while_the_others_move(backend: Backend, wor
     refund_invoice = world.invoice("50.00")
     world.pay(refund_invoice, "50.00", PaymentMethod.GO_CARDLESS, ThirdPartyPaymentStatus.CONFIRMED)
     refund = backend.create_refund(invoice_id=refund_invoice.id, bill_run_type=BillRunType.NORMAL, amount=Decimal("5"))
-    run_due(backend, at("2027-01-01"))
+    run_due(backend.context, at("2027-01-01"))
     assert payment.third_party_payment_status is _P.SUBMITTED
     assert refund.third_party_refund_status is ThirdPartyRefundStatus.REFUND_SETTLED
 
@@ -140,7 +139,7 @@ def test_a_manual_kind_is_left_alone_while_the_others_move(backend: Backend, wor
 def test_a_forced_outcome_replaces_the_ordinary_step(backend: Backend, world: World) -> None:
     failing, charged = _submitted(world), _submitted(world, "60.00")
     failing.forced_outcome, charged.forced_outcome = ForcedOutcome.FAIL, ForcedOutcome.CHARGEBACK
-    run_due(backend, at("2027-01-01"))
+    run_due(backend.context, at("2027-01-01"))
     assert failing.third_party_payment_status is _P.FAILED and failing.error_info
     assert charged.third_party_payment_status is _P.CHARGED_BACK
     assert world.balance == Decimal("-160.00")
@@ -150,5 +149,5 @@ def test_a_payout_needing_approval_waits_for_it_after_verification(backend: Back
     backend.create_balance_adjustment(customer_id=world.customer.id, amount=Decimal("20000"))
     payout = backend.create_outbound_payment(customer_id=world.customer.id, amount=Decimal("500"), reference="P-1")
     payout.forced_outcome = ForcedOutcome.NEEDS_APPROVAL  # what the magic reference prefix APPROVE decides
-    run_due(backend, at("2027-01-01"))
+    run_due(backend.context, at("2027-01-01"))
     assert payout.status is _O.PENDING_APPROVAL

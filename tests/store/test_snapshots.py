@@ -137,6 +137,8 @@ def _broken(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("tables.refunds.0.invoice_id", 999),
         ("sequences.invoices", 0),
         ("clock.frozen", "maybe"),
+        ("clock.now", KeyError),
+        ("clock.now", 20261125),
         ("progression.policies.refunds", "sometimes"),
         ("rng.internal", [1, 2, 3]),
         ("seed", -1),

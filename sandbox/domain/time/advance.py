@@ -1,8 +1,8 @@
-"""Time drives state: the records whose next step (timetable.py) is due move, oldest due first.
+"""Time drives state: the records whose next step (schedule.py) is due move, oldest due first.
 
-Every move goes through the Backend's move_* methods, so the ledger books exactly what the real event
-would; the record's ``status_since`` is then set to the instant the step fell due, so that a long
-advance chains the steps as they would have happened one after the other.
+Every move goes through the domain's own move rules (payments.move_payment, refunds.move_refund, ...), so
+the ledger books exactly what the real event would; the record's ``status_since`` is then set to the instant
+the step fell due, so that a long advance chains the steps as they would have happened one after the other.
 """
 
 from __future__ import annotations
@@ -15,15 +15,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from elevate_sandbox.domain import magic
-from elevate_sandbox.domain.enums import BillRunType, ForcedOutcome, ThirdPartyOutboundPaymentStatus
-from elevate_sandbox.domain.errors import VALIDATION_ERROR, FieldProblem, InvalidRequest
+from elevate_sandbox.domain import mandates, outbound, payments, refunds
+from elevate_sandbox.domain.context import Context
+from elevate_sandbox.domain.enums import (
+    BillRunType,
+    ForcedOutcome,
+    MandateStatus,
+    ThirdPartyOutboundPaymentStatus,
+    ThirdPartyPaymentStatus,
+    ThirdPartyRefundStatus,
+)
 from elevate_sandbox.domain.ledger import credit_of
 from elevate_sandbox.domain.models import InvoicePayment, OutboundPayment, ProviderMandate, Refund
 from elevate_sandbox.domain.state import TenantState
-from elevate_sandbox.domain.timetable import (
+from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.time.policy import Kind, Policy
+from elevate_sandbox.domain.time.schedule import (
     MANDATE_STEPS,
     OUTBOUND_OUTCOME_STEPS,
     OUTBOUND_STEPS,
@@ -31,22 +40,16 @@ from elevate_sandbox.domain.timetable import (
     PAYMENT_STEPS,
     REFUND_OUTCOME_STEPS,
     REFUND_STEPS,
-    Kind,
-    Policy,
-    Progression,
     Step,
     add_working_days,
     first_working_instant,
 )
 
-if TYPE_CHECKING:
-    from elevate_sandbox.domain.backend import Backend
-
 _O = ThirdPartyOutboundPaymentStatus
 FORCED_ERROR_INFO = {
-    ForcedOutcome.FAIL: magic.FAILED_INFO,
-    ForcedOutcome.CHARGEBACK: magic.CHARGEBACK_INFO,
-    ForcedOutcome.APPROVAL_DENIED: magic.APPROVAL_DENIED_INFO,
+    ForcedOutcome.FAIL: magic_values.FAILED_INFO,
+    ForcedOutcome.CHARGEBACK: magic_values.CHARGEBACK_INFO,
+    ForcedOutcome.APPROVAL_DENIED: magic_values.APPROVAL_DENIED_INFO,
 }
 
 
@@ -93,26 +96,31 @@ class Track(ABC):
         """Every record of this kind in the tenant's state."""
 
     def status(self, record: Any) -> StrEnum | None:
-        return getattr(record, self.status_field)
+        status: StrEnum | None = getattr(record, self.status_field)
+        return status
 
     def entered(self, record: Any) -> datetime:
-        return record.status_since or record.created_at
+        entered: datetime = record.status_since or record.created_at
+        return entered
 
     def resource(self, record: Any) -> str:
         return str(self.kind)
 
     def ident(self, record: Any) -> int | str:
-        return record.id
+        ident: int | str = record.id
+        return ident
 
     @abstractmethod
-    def move(self, backend: Backend, record: Any, due: Due) -> None:
-        """Take the due step through the backend's own rules."""
+    def move(self, ctx: Context, record: Any, due: Due) -> None:
+        """Take the due step through the domain's own rule for this kind."""
 
-    def adjust(self, backend: Backend, record: Any, step: Step, at: datetime, timed: bool) -> Due:
+    def adjust(self, ctx: Context, record: Any, step: Step, at: datetime, timed: bool) -> Due:
         """The due step, after any rule the timetable cannot state as data."""
-        outcome = getattr(record, "forced_outcome", None)
-        forced = self.outcome_steps.get((outcome, self.status(record))) is step
-        return Due(step.to, at, FORCED_ERROR_INFO.get(outcome) if forced else None)
+        outcome: ForcedOutcome | None = getattr(record, "forced_outcome", None)
+        status = self.status(record)
+        if outcome is None or status is None or self.outcome_steps.get((outcome, status)) is not step:
+            return Due(step.to, at)
+        return Due(step.to, at, FORCED_ERROR_INFO.get(outcome))
 
 
 class PaymentTrack(Track):
@@ -130,8 +138,8 @@ class PaymentTrack(Track):
     def resource(self, record: InvoicePayment) -> str:
         return "invoicePayments" if record.bill_run_type is BillRunType.NORMAL else "adhocInvoicePayments"
 
-    def move(self, backend: Backend, record: InvoicePayment, due: Due) -> None:
-        backend.move_invoice_payment(record.bill_run_type, record.id, due.to, due.error_info)  # type: ignore[arg-type]
+    def move(self, ctx: Context, record: InvoicePayment, due: Due) -> None:
+        payments.move_payment(ctx, record, ThirdPartyPaymentStatus(due.to), due.error_info)
 
 
 class RefundTrack(Track):
@@ -143,8 +151,8 @@ class RefundTrack(Track):
     def records(self, state: TenantState) -> Iterable[Refund]:
         return state.refunds.values()
 
-    def move(self, backend: Backend, record: Refund, due: Due) -> None:
-        backend.move_refund(record.id, due.to)  # type: ignore[arg-type]
+    def move(self, ctx: Context, record: Refund, due: Due) -> None:
+        refunds.move_refund(ctx, record.id, ThirdPartyRefundStatus(due.to))
 
 
 class MandateTrack(Track):
@@ -157,8 +165,8 @@ class MandateTrack(Track):
     def ident(self, record: ProviderMandate) -> str:
         return f"{record.payment_method.value}/{record.mandate_reference}"
 
-    def move(self, backend: Backend, record: ProviderMandate, due: Due) -> None:
-        backend.move_provider_mandate(record.payment_method, record.mandate_reference, due.to)  # type: ignore[arg-type]
+    def move(self, ctx: Context, record: ProviderMandate, due: Due) -> None:
+        mandates.move_provider_mandate(ctx, record.payment_method, record.mandate_reference, MandateStatus(due.to))
 
 
 class OutboundTrack(Track):
@@ -169,16 +177,16 @@ class OutboundTrack(Track):
     def records(self, state: TenantState) -> Iterable[OutboundPayment]:
         return state.outbound_payments.values()
 
-    def move(self, backend: Backend, record: OutboundPayment, due: Due) -> None:
-        backend.move_outbound_payment(record.id, due.to)  # type: ignore[arg-type]
+    def move(self, ctx: Context, record: OutboundPayment, due: Due) -> None:
+        outbound.move_outbound_payment(ctx, record.id, _O(due.to))
 
-    def adjust(self, backend: Backend, record: OutboundPayment, step: Step, at: datetime, timed: bool) -> Due:
-        due = Track.adjust(self, backend, record, step, at, timed)
+    def adjust(self, ctx: Context, record: OutboundPayment, step: Step, at: datetime, timed: bool) -> Due:
+        due = Track.adjust(self, ctx, record, step, at, timed)
         if due.to is _O.SCHEDULED and record.forced_outcome is ForcedOutcome.NEEDS_APPROVAL:
             return Due(_O.PENDING_APPROVAL, at)
         if due.to is _O.EXECUTING and timed and record.execution_date is not None:
             return Due(_O.EXECUTING, max(at, first_working_instant(record.execution_date)))
-        customer = backend.state.customers[record.customer_id]
+        customer = ctx.state.customers[record.customer_id]
         if due.to is _O.EXECUTED and record.use_customer_credit_balance and record.amount > credit_of(customer.balance):
             return Due(_O.FAILED, at)  # the payout uses credit the customer no longer has: the provider fails it
         return due
@@ -202,38 +210,39 @@ def step_of(track: Track, record: Any, *, forced: bool = True, by_person: bool =
     return step
 
 
-def due_step(backend: Backend, track: Track, record: Any, *, timed: bool = True, forced: bool = True) -> Due | None:
+def due_step(ctx: Context, track: Track, record: Any, *, timed: bool = True, forced: bool = True) -> Due | None:
     """When and where the record moves next; ``timed=False`` ignores time (immediate, simulations)."""
     step = step_of(track, record, forced=forced, by_person=not timed)
     if step is None:
         return None
     if not timed:
-        return track.adjust(backend, record, step, backend.clock.now(), timed)
-    epoch = backend.progression.epoch
+        return track.adjust(ctx, record, step, ctx.clock.now(), timed)
+    epoch = ctx.progression.epoch
     start = track.entered(record) if epoch is None else max(track.entered(record), epoch)
-    return track.adjust(backend, record, step, add_working_days(start, step.working_days), timed)
+    return track.adjust(ctx, record, step, add_working_days(start, step.working_days), timed)
 
 
-def apply(backend: Backend, track: Track, record: Any, due: Due) -> Change:
-    """Take one step through the Backend, stamped with the instant it fell due."""
+def apply(ctx: Context, track: Track, record: Any, due: Due) -> Change:
+    """Take one step through the domain's rules, stamped with the instant it fell due."""
     before = track.status(record)
-    track.move(backend, record, due)
+    track.move(ctx, record, due)
+    ctx.revision += 1  # the record changed: caches of its rendering look again (revisions.py)
     record.status_since = due.at
     return Change(track.resource(record), track.ident(record), str(before), str(due.to), due.at)
 
 
-def _clock_driven(backend: Backend) -> Iterator[Track]:
-    return (track for kind, track in TRACKS.items() if backend.progression.policy(kind) is not Policy.MANUAL)
+def _clock_driven(ctx: Context) -> Iterator[Track]:
+    return (track for kind, track in TRACKS.items() if ctx.progression.policy(kind) is not Policy.MANUAL)
 
 
-def run_due(backend: Backend, now: datetime | None = None) -> list[Change]:
+def run_due(ctx: Context, now: datetime | None = None) -> list[Change]:
     """Move every record whose next step is due by ``now`` (default: the clock's now), in the order due."""
-    now = now or backend.clock.now()
+    now = now or ctx.clock.now()
     order = itertools.count()
     heap: list[tuple[datetime, int, Track, Any]] = []
-    for track in _clock_driven(backend):
-        for record in track.records(backend.state):
-            due = due_step(backend, track, record)
+    for track in _clock_driven(ctx):
+        for record in track.records(ctx.state):
+            due = due_step(ctx, track, record)
             if due is not None and due.at <= now:
                 heap.append((due.at, next(order), track, record))
     heapq.heapify(heap)
@@ -241,45 +250,23 @@ def run_due(backend: Backend, now: datetime | None = None) -> list[Change]:
     while heap:
         _, _, track, record = heapq.heappop(heap)
         # Recomputed: what a step leads to may depend on what moved before it (credit for payouts).
-        due = due_step(backend, track, record)
+        due = due_step(ctx, track, record)
         if due is None or due.at > now:
             continue
-        changes.append(apply(backend, track, record, due))
-        following = due_step(backend, track, record)
+        changes.append(apply(ctx, track, record, due))
+        following = due_step(ctx, track, record)
         if following is not None and following.at <= now:
             heapq.heappush(heap, (following.at, next(order), track, record))
     return changes
 
 
-def settle_created(backend: Backend, kind: Kind, record: Any) -> list[Change]:
+def settle_created(ctx: Context, kind: Kind, record: Any) -> list[Change]:
     """Under the `immediate` policy, a new record takes every step of its timetable at once."""
-    if backend.progression.policy(kind) is not Policy.IMMEDIATE:
+    if ctx.progression.policy(kind) is not Policy.IMMEDIATE:
         return []
     track = TRACKS[kind]
     changes = []
-    while (due := due_step(backend, track, record, timed=False)) is not None:
-        changes.append(apply(backend, track, record, due))
+    while (due := due_step(ctx, track, record, timed=False)) is not None:
+        changes.append(apply(ctx, track, record, due))
     return changes
 
-
-def policies_view(settings: Progression) -> dict[str, str]:
-    """The policy of every kind, as the control API shows it."""
-    return {str(kind): str(settings.policy(kind)) for kind in Kind}
-
-
-def set_policies(settings: Progression, changes: Mapping[str, Any]) -> None:
-    """Change the policy of some kinds; an unknown kind or policy refuses the whole update."""
-    parsed: dict[Kind, Policy] = {}
-    problems = []
-    for key, value in changes.items():
-        if key not in Kind.__members__.values():
-            problems.append(FieldProblem(key, f"unknown resource kind; one of {', '.join(Kind)}"))
-        elif value not in Policy.__members__.values():
-            problems.append(FieldProblem(key, f"unknown policy {value!r}; one of {', '.join(Policy)}"))
-        else:
-            parsed[Kind(key)] = Policy(value)
-    if problems:
-        raise InvalidRequest(
-            f"Invalid progression policy: {problems[0].field}: {problems[0].message}", VALIDATION_ERROR, problems
-        )
-    settings.policies.update(parsed)

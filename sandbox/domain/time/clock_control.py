@@ -1,17 +1,18 @@
 """A tenant's clock moved by the control API: freeze, unfreeze, advance by a duration or to an instant.
 
 Time never goes backwards (a snapshot import is the one exception: it restores the clock it saved).
-Moving the clock runs the progressions that fell due (progression.py) and returns what they changed.
+Moving the clock takes the steps that fell due (advance.py) and returns what they changed.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from elevate_sandbox.clock import Clock, FrozenClock, SystemClock, parse_instant
 from elevate_sandbox.domain import limits
+from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.errors import (
     CLOCK_BACKWARDS,
     DATE_OUT_OF_RANGE,
@@ -19,10 +20,7 @@ from elevate_sandbox.domain.errors import (
     FieldProblem,
     InvalidRequest,
 )
-from elevate_sandbox.domain.progression import Change, run_due
-
-if TYPE_CHECKING:
-    from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.time.advance import Change, run_due
 
 # ISO 8601 durations in weeks, days, hours, minutes and whole seconds (months and years have no fixed length).
 DURATION = re.compile(r"^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -82,18 +80,18 @@ def iso(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def clock_view(backend: Backend) -> dict[str, Any]:
+def clock_view(ctx: Context) -> dict[str, Any]:
     """``{now, frozen}`` of a tenant's clock."""
-    return {"now": iso(backend.clock.now()), "frozen": is_frozen(backend.clock)}
+    return {"now": iso(ctx.clock.now()), "frozen": is_frozen(ctx.clock)}
 
 
 def move_clock(
-    backend: Backend, *, advance_by: timedelta | None = None, to: datetime | None = None, freeze: bool | None = None
+    ctx: Context, *, advance_by: timedelta | None = None, to: datetime | None = None, freeze: bool | None = None
 ) -> list[Change]:
     """Freeze or unfreeze, then advance by a duration or to an instant, then run what fell due."""
     if advance_by is not None and to is not None:
         raise InvalidRequest("Give advanceBy or to, not both", VALIDATION_ERROR, [FieldProblem("to", "with advanceBy")])
-    now = backend.clock.now()
+    now = ctx.clock.now()
     if to is not None and to < now:
         raise _invalid("to", f"{iso(to)} is before the clock's now ({iso(now)}): time never goes back", CLOCK_BACKWARDS)
     if to is not None and to - now > MAX_ADVANCE:
@@ -102,11 +100,16 @@ def move_clock(
     if not limits.date_in_range(target):  # many ten-year moves would otherwise reach datetime's end
         field = "to" if to is not None else "advanceBy"
         raise _invalid(field, f"the clock stays {limits.date_range_text()}", DATE_OUT_OF_RANGE)
-    if freeze is True and not is_frozen(backend.clock):
-        backend.clock = FrozenClock(now)
-    elif freeze is False and is_frozen(backend.clock):
-        backend.clock = running_from(now)
-    delta = advance_by if advance_by is not None else (to - backend.clock.now() if to is not None else None)
+    clock = ctx.clock
+    if not isinstance(clock, FrozenClock | SystemClock):
+        raise TypeError(f"a {type(clock).__name__} cannot be moved")  # only the sandbox's own clocks move
+    if freeze is True and not is_frozen(clock):
+        clock = FrozenClock(now)
+    elif freeze is False and is_frozen(clock):
+        clock = running_from(now)
+    delta = advance_by if advance_by is not None else (to - clock.now() if to is not None else None)
     if delta is not None and delta > timedelta():
-        backend.clock.advance(delta)  # type: ignore[attr-defined]
-    return run_due(backend)
+        clock.advance(delta)
+    ctx.clock = clock
+    ctx.revision += 1  # what depends on today (overdue invoices, credit status) may read differently
+    return run_due(ctx)

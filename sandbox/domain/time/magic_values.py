@@ -1,7 +1,7 @@
 """Magic values: inputs that force an outcome through the public API alone, like a provider's test cards.
 
 Each is decided once, when the record is created by a request, and kept on the record as its
-``forced_outcome``; the clock (timetable.py) then takes the forced step instead of the ordinary one.
+``forced_outcome``; the clock (schedule.py) then takes the forced step instead of the ordinary one.
 Seeded records never carry one (magic values are switched on after a dataset is built).
 """
 

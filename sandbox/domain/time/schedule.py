@@ -1,12 +1,12 @@
-"""The clock's timetable as data: which status follows which, after how many working days, per resource kind.
+"""The timetable as data: which status follows which, after how many working days, per resource kind.
 
 Working days are Monday to Friday (UTC); bank holidays are not modelled. A step of 0 working days is
-taken the next time the clock moves. Forced outcomes (magic.py) replace the ordinary step from one status.
+taken the next time the clock moves. Forced outcomes (magic_values.py) replace the ordinary step from one status.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -17,42 +17,6 @@ from elevate_sandbox.domain.enums import (
     ThirdPartyPaymentStatus,
     ThirdPartyRefundStatus,
 )
-
-
-class Kind(StrEnum):
-    """The resource kinds that move on their own, named as the control API names them."""
-
-    INVOICE_PAYMENTS = "invoicePayments"
-    REFUNDS = "refunds"
-    MANDATES = "mandates"
-    OUTBOUND_PAYMENTS = "outboundPayments"
-
-
-class Policy(StrEnum):
-    """How a kind of record moves: settled at creation, only by simulations, or by the clock."""
-
-    IMMEDIATE = "immediate"
-    MANUAL = "manual"
-    CLOCK = "clock"
-
-
-def _every_kind_by_clock() -> dict[Kind, Policy]:
-    return dict.fromkeys(Kind, Policy.CLOCK)
-
-
-@dataclass(slots=True)
-class Progression:
-    """A tenant's settings for records that move without a client asking."""
-
-    policies: dict[Kind, Policy] = field(default_factory=_every_kind_by_clock)
-    # Records that entered their status before the epoch (seeded history) count their time from it, so
-    # that the first advance does not replay a year of history at once.
-    epoch: datetime | None = None
-    # Magic values are honoured on records created by requests, never on seeded ones.
-    magic_values: bool = False
-
-    def policy(self, kind: Kind) -> Policy:
-        return self.policies[kind]
 
 
 @dataclass(frozen=True, slots=True)

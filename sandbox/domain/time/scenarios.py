@@ -2,7 +2,7 @@
 
 A scenario either moves the record one step (``moves``: the status it applies to -> the status it leads
 to) or walks it along the ordinary timetable to a ``goal`` (payment paid, mandate activated, ...). Every
-step goes through the Backend's move_* methods, so statuses, invoice payment status, balance and credit
+step goes through the domain's move rules (advance.py), so statuses, invoice payment status, balance and credit
 change exactly as for the real event. A record in any other status is refused, and nothing changes.
 """
 
@@ -12,9 +12,10 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from elevate_sandbox.domain import magic
+from elevate_sandbox.domain import outbound, payments
+from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import (
     BillRunType,
     MandateStatus,
@@ -33,11 +34,9 @@ from elevate_sandbox.domain.errors import (
 )
 from elevate_sandbox.domain.ledger import credit_of
 from elevate_sandbox.domain.lookups import get_or_404
-from elevate_sandbox.domain.progression import TRACKS, Change, Due, Track, apply, due_step
-from elevate_sandbox.domain.timetable import Kind
-
-if TYPE_CHECKING:
-    from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.time.advance import TRACKS, Change, Due, Track, apply, due_step
+from elevate_sandbox.domain.time.policy import Kind
 
 _P, _R, _M, _O = ThirdPartyPaymentStatus, ThirdPartyRefundStatus, MandateStatus, ThirdPartyOutboundPaymentStatus
 FAILED_INFO = "insufficient_funds: the payer's account had insufficient funds (simulated)"
@@ -109,7 +108,7 @@ SCENARIOS: dict[str, Scenario] = {
                 _P.SURCHARGE_FEE_CREDITED,
                 _P.CHARGEBACK_CANCELLED,
             ),
-            error_info=magic.CHARGEBACK_INFO,
+            error_info=magic_values.CHARGEBACK_INFO,
         ),
         Scenario(
             "payment_late_failure",
@@ -123,7 +122,7 @@ SCENARIOS: dict[str, Scenario] = {
             Kind.INVOICE_PAYMENTS,
             "The payer refuses to approve",
             _to(_P.CUSTOMER_APPROVAL_DENIED, _P.PENDING_CUSTOMER_APPROVAL),
-            error_info=magic.APPROVAL_DENIED_INFO,
+            error_info=magic_values.APPROVAL_DENIED_INFO,
         ),
         Scenario("mandate_activated", Kind.MANDATES, "The bank accepts the mandate", goal=_M.ACTIVE),
         Scenario(
@@ -210,21 +209,21 @@ def _required(value: Any, name: str, scenario: str) -> Any:
     return value
 
 
-def find_record(backend: Backend, scenario: Scenario, ids: Mapping[str, Any]) -> Any:
+def find_record(ctx: Context, scenario: Scenario, ids: Mapping[str, Any]) -> Any:
     """The record a scenario names, or NotFound (a 404, like an unknown id in a URL)."""
     if scenario.kind is Kind.MANDATES:
         method = PaymentMethod(_required(ids.get("paymentMethod"), "paymentMethod", scenario.name))
         reference = _required(ids.get("mandateReference"), "mandateReference", scenario.name)
-        mandate = backend.state.provider_mandates.get((method, reference))
+        mandate = ctx.state.provider_mandates.get((method, reference))
         if mandate is None:
             raise NotFound(f"No {method.value} mandate with reference {reference}")
         return mandate
     record_id = _required(ids.get("resourceId"), "resourceId", scenario.name)
     if scenario.kind is Kind.INVOICE_PAYMENTS:
-        return backend.get_invoice_payment(BillRunType(ids.get("billRunType") or "NORMAL"), record_id)
+        return payments.get_invoice_payment(ctx, BillRunType(ids.get("billRunType") or "NORMAL"), record_id)
     if scenario.kind is Kind.REFUNDS:
-        return get_or_404(backend.state.refunds, record_id, "refund")
-    return backend.get_outbound_payment(record_id)
+        return get_or_404(ctx.state.refunds, record_id, "refund")
+    return outbound.get_outbound_payment(ctx, record_id)
 
 
 def _not_applicable(scenario: Scenario, track: Track, record: Any) -> InvalidRequest:
@@ -237,13 +236,13 @@ def _not_applicable(scenario: Scenario, track: Track, record: Any) -> InvalidReq
     )
 
 
-def _walk(backend: Backend, scenario: Scenario, track: Track, record: Any) -> list[Due]:
+def _walk(ctx: Context, scenario: Scenario, track: Track, record: Any) -> list[Due]:
     """The ordinary steps from the record's status to the scenario's goal, planned on a copy."""
-    probe, plan = copy.copy(record), []
+    probe, plan = copy.copy(record), list[Due]()
     for _ in range(MAX_WALK):
         if track.status(probe) == scenario.goal:
             return plan
-        due = due_step(backend, track, probe, timed=False, forced=False)
+        due = due_step(ctx, track, probe, timed=False, forced=False)
         if due is None:
             break
         plan.append(due)
@@ -251,10 +250,10 @@ def _walk(backend: Backend, scenario: Scenario, track: Track, record: Any) -> li
     raise _not_applicable(scenario, track, record)
 
 
-def _check_credit(backend: Backend, scenario: Scenario, record: Any) -> None:
+def _check_credit(ctx: Context, scenario: Scenario, record: Any) -> None:
     """An executed payout that uses credit needs that credit now (the real execution would fail)."""
     if scenario.goal is _O.EXECUTED and record.use_customer_credit_balance:
-        credit = credit_of(backend.state.customers[record.customer_id].balance)
+        credit = credit_of(ctx.state.customers[record.customer_id].balance)
         if record.amount > credit:
             raise InvalidRequest(
                 f"Customer {record.customer_id} has {credit} of credit, less than the {record.amount} this payout "
@@ -263,7 +262,7 @@ def _check_credit(backend: Backend, scenario: Scenario, record: Any) -> None:
             )
 
 
-def simulate(backend: Backend, name: str, ids: Mapping[str, Any]) -> tuple[Any, list[Change]]:
+def simulate(ctx: Context, name: str, ids: Mapping[str, Any]) -> tuple[Any, list[Change]]:
     """Apply scenario ``name`` to the record ``ids`` name; returns the record and what changed."""
     scenario = SCENARIOS.get(name)
     if scenario is None:
@@ -273,14 +272,14 @@ def simulate(backend: Backend, name: str, ids: Mapping[str, Any]) -> tuple[Any, 
             [FieldProblem("scenario", "unknown scenario")],
         )
     track = TRACKS[scenario.kind]
-    record = find_record(backend, scenario, ids)
-    now = backend.clock.now()
+    record = find_record(ctx, scenario, ids)
+    now = ctx.clock.now()
     if scenario.goal is not None and str(track.status(record)) in scenario.preconditions():
-        _check_credit(backend, scenario, record)
-        plan = _walk(backend, scenario, track, record)
-    elif track.status(record) in scenario.moves:
-        plan = [Due(scenario.moves[track.status(record)], now, scenario.error_info)]  # type: ignore[index]
+        _check_credit(ctx, scenario, record)
+        plan = _walk(ctx, scenario, track, record)
+    elif (status := track.status(record)) is not None and status in scenario.moves:
+        plan = [Due(scenario.moves[status], now, scenario.error_info)]
     else:
         raise _not_applicable(scenario, track, record)
-    changes = [apply(backend, track, record, Due(due.to, now, due.error_info)) for due in plan]
+    changes = [apply(ctx, track, record, Due(due.to, now, due.error_info)) for due in plan]
     return record, changes
