@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from elevate_sandbox.contract_tests.preflight import Exit
-from elevate_sandbox.contract_tests.target import DEFAULT_SEED, Profile, checked_base_url
+from elevate_sandbox.contract_tests.target import RUN_OPTIONS, checked_base_url
 
 KIT_DIR = Path(__file__).resolve().parent
 PROG = "elevate-sandbox verify"
@@ -52,14 +52,9 @@ def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
         "3 kit error, 10 target unreachable, 11 token refused, 12 no API at the URL, "
         "13 target stopped answering (docs/kit.md).",
     )
-    verify.add_argument(
-        "--base-url",
-        type=_base_url,
-        default=None,
-        help="the API under test exactly as served, e.g. http://localhost:8080/v1 (nothing is appended; "
-        "default: start the sandbox in-process on a free port)",
-    )
-    verify.add_argument("--token", default=None, help="bearer token (minted automatically for a sandbox)")
+    checked = {"--base-url": {"type": _base_url}, "--operation": {"type": _operation_id}}
+    for name, keywords in RUN_OPTIONS.items():
+        verify.add_argument(name, **keywords, **checked.get(name, {}))
     verify.add_argument(
         "--report",
         type=_report_dir,
@@ -68,20 +63,10 @@ def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
         help="write junit.xml, report.md, report.html and report.json into DIR",
     )
     verify.add_argument(
-        "--profile",
-        choices=[p.value for p in Profile],
-        default=Profile.QUICK.value,
-        help="quick (every push, < 20 s against the sandbox) or full (nightly, < 5 min)",
-    )
-    verify.add_argument("--read-only", action="store_true", help="send no writes (safe against production)")
-    verify.add_argument(
         "--sandbox-only",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="run (or skip) the scenarios that need the sandbox control API (default: probe GET /_sandbox/health)",
-    )
-    verify.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"seed of the generated data (default {DEFAULT_SEED})"
     )
     verify.add_argument(
         "-k",
@@ -89,14 +74,6 @@ def add_verify_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="EXPRESSION",
         help="run only the tests matching this pytest -k expression",
-    )
-    verify.add_argument(
-        "--operation",
-        action="append",
-        type=_operation_id,
-        default=None,
-        metavar="OPERATION_ID",
-        help="fuzz only this operation (repeatable)",
     )
     verify.add_argument(
         "-v", "--verbose", action="store_true", help="print every test and every finding with its message"

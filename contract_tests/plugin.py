@@ -19,7 +19,7 @@ from elevate_sandbox.contract_tests import schema as contract
 from elevate_sandbox.contract_tests.client import curl_of
 from elevate_sandbox.contract_tests.preflight import Exit, PreflightError
 from elevate_sandbox.contract_tests.report import TOKEN_PLACEHOLDER, Finding, Recorder
-from elevate_sandbox.contract_tests.target import DEFAULT_SEED, Profile, Target, checked_base_url, probe_sandbox
+from elevate_sandbox.contract_tests.target import RUN_OPTIONS, Profile, Target, checked_base_url, probe_sandbox
 from elevate_sandbox.contract_tests.watch import WATCH, TargetDown
 
 SANDBOX_ONLY_REASON = "needs the sandbox control API (/_sandbox), which the target does not have"
@@ -30,25 +30,8 @@ NOT_A_TOKEN = "not-a-valid-token"
 def add_options(parser: pytest.Parser) -> None:
     """The kit's command-line options (also accepted by `elevate-sandbox verify`)."""
     group = parser.getgroup("elevate", "Elevate contract kit")
-    group.addoption(
-        "--base-url",
-        default=None,
-        help="the API under test exactly as served, e.g. http://localhost:8080/v1 "
-        "(default: start the sandbox in-process on a free port)",
-    )
-    group.addoption("--token", default=None, help="bearer token for the API (minted automatically for a sandbox)")
-    group.addoption(
-        "--profile",
-        choices=[p.value for p in Profile],
-        default=Profile.QUICK.value,
-        help="quick (every push, < 20 s against the sandbox) or full (nightly, < 5 min)",
-    )
-    group.addoption(
-        "--read-only",
-        action="store_true",
-        default=False,
-        help="send no writes: only read operations and read-only checks (safe for production)",
-    )
+    for name, keywords in RUN_OPTIONS.items():
+        group.addoption(name, **keywords)
     group.addoption(
         "--sandbox-only",
         action="store_true",
@@ -63,16 +46,6 @@ def add_options(parser: pytest.Parser) -> None:
         help="skip the scenarios that need the sandbox control API",
     )
     group.addoption("--report", default=None, metavar="DIR", help="write report.md, report.html and report.json here")
-    group.addoption(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"seed of the generated data (default {DEFAULT_SEED})"
-    )
-    group.addoption(
-        "--operation",
-        action="append",
-        default=None,
-        metavar="OPERATION_ID",
-        help="fuzz only this operation (repeatable; default: every operation)",
-    )
     # Set by `elevate-sandbox verify`: it ran pre-flight itself, and prints for people instead of pytest.
     group.addoption("--kit-preflight-done", action="store_true", default=False, help="(internal)")
     group.addoption("--kit-console", action="store_true", default=False, help="(internal) progress and verdict only")

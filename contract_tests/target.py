@@ -37,6 +37,35 @@ class Profile(StrEnum):
     FULL = "full"
 
 
+# The options that `elevate-sandbox verify` and the kit's pytest plugin both take, declared once as argparse
+# keywords; each side adds its own (a type that checks the value early, the options only it has).
+RUN_OPTIONS: dict[str, dict[str, Any]] = {
+    "--base-url": {
+        "default": None,
+        "help": "the API under test exactly as served, e.g. http://localhost:8080/v1 (nothing is appended; "
+        "default: start the sandbox in-process on a free port)",
+    },
+    "--token": {"default": None, "help": "bearer token for the API (minted automatically for a sandbox)"},
+    "--profile": {
+        "choices": [p.value for p in Profile],
+        "default": Profile.QUICK.value,
+        "help": "quick (every push, < 20 s against the sandbox) or full (nightly, < 5 min)",
+    },
+    "--read-only": {
+        "action": "store_true",
+        "default": False,
+        "help": "send no writes: only read operations and read-only checks (safe for production)",
+    },
+    "--seed": {"type": int, "default": DEFAULT_SEED, "help": f"seed of the generated data (default {DEFAULT_SEED})"},
+    "--operation": {
+        "action": "append",
+        "default": None,
+        "metavar": "OPERATION_ID",
+        "help": "fuzz only this operation (repeatable; default: every operation)",
+    },
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """One implementation to check, with the run's choices."""

@@ -51,6 +51,14 @@ def subjects(target: Target, references: References) -> Iterator[dict[str, Any]]
     api.close()
 
 
+def _customer(subjects: dict[str, Any]) -> Any:
+    """The customer the money checks work on; the test is skipped where the target has none."""
+    customer = subjects.get("customer")
+    if customer is None:
+        pytest.skip("the target has no customer")
+    return customer
+
+
 def _ids_of(api: Api, operation: spec.Operation, params: dict[str, Any]) -> list[dict[str, Any]]:
     rows = api.ok(api.get(operation.path, page=1, pageSize=cons.SAMPLE, **params), 200)
     if not rows:
@@ -194,9 +202,7 @@ def _invoice_totals(target: Target, invoice: int | None) -> Any:
 
 @pytest.mark.writes
 def test_money_moves_the_balance_by_exactly_its_amount(plugin: KitPlugin, api: Api, subjects: dict[str, Any]) -> None:
-    customer = subjects.get("customer")
-    if customer is None:
-        pytest.skip("the target has no customer")
+    customer = _customer(subjects)
     moves: list[tuple[str, str, dict[str, Any], Decimal]] = [
         ("POST /customer-payments", "/customer-payments",
          {"customerId": customer, "amountInMajorCurrency": 1.23, "type": "BACS", "reference": "KIT-MOVE"},
@@ -239,9 +245,7 @@ def test_money_moves_the_balance_by_exactly_its_amount(plugin: KitPlugin, api: A
 
 @pytest.mark.writes
 def test_a_payments_resulting_balance_stays_fixed(plugin: KitPlugin, api: Api, subjects: dict[str, Any]) -> None:
-    customer = subjects.get("customer")
-    if customer is None:
-        pytest.skip("the target has no customer")
+    customer = _customer(subjects)
     body = {"customerId": customer, "amountInMajorCurrency": 3.0, "type": "BACS", "reference": "KIT-HIST-1"}
     first = api.ok(api.post("/customer-payments", body), 200, 201)
     api.ok(api.post("/customer-payments", {**body, "reference": "KIT-HIST-2"}), 200, 201)
@@ -267,9 +271,7 @@ def _snapshot(api: Api, customer: int, invoice: int | None) -> dict[str, Any]:
 
 @pytest.mark.writes
 def test_a_refused_write_changes_nothing(plugin: KitPlugin, api: Api, subjects: dict[str, Any]) -> None:
-    customer = subjects.get("customer")
-    if customer is None:
-        pytest.skip("the target has no customer")
+    customer = _customer(subjects)
     invoice = subjects.get("invoice") if plugin.target.is_sandbox else None
     refusals = [
         ("POST /customer-payments", "/customer-payments",

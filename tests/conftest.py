@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -86,6 +90,38 @@ class Api:
 def api(http: TestClient, token_for: Callable[[str], str], tenant: str) -> Api:
     """A client for a fresh, empty tenant."""
     return Api(http, token_for(tenant))
+
+
+@pytest.fixture(scope="session")
+def strict_http() -> Iterator[TestClient]:
+    """An HTTP client bound to a sandbox started with --strict-inferred (inferred constraints enforced)."""
+    with TestClient(create_app(make_settings(strict_inferred=True)), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def strict_api(strict_http: TestClient, tenant: str) -> Api:
+    """A client for a fresh tenant of the --strict-inferred sandbox."""
+    return Api(strict_http, mint_token(Settings().jwt_secret, SystemClock(), tenant))
+
+
+@contextmanager
+def served_process() -> Iterator[str]:
+    """`elevate-sandbox serve --port 0 --dataset empty` in its own process, as deployed, with none of this
+    environment's SANDBOX_ settings; yields the first line it prints (the start line, naming the bound port)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "elevate_sandbox", "serve", "--port", "0", "--dataset", "empty"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        yield process.stdout.readline()  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 # The edit-test loop runs `pytest -m "not slow"` (under a minute on 2 cores); CI runs everything. Slow are

@@ -109,6 +109,18 @@ class Driver:
     def provider_mandate(self, mandate: dict[str, Any]) -> dict[str, Any]:
         return self.api.ok(self.api.get(f"/v1/payment-provider-mandates/GO_CARDLESS/{mandate['mandateReference']}"))
 
+    def a_record_in_most_tables(self) -> dict[str, Any]:
+        """A customer with an invoice, a confirmed payment, a refund, a mandate, a credit and a payout paid
+        from the credit: a state for export, import and snapshot tests. Returns the customer."""
+        customer = self.customer()
+        invoice = self.invoice(customer, 120.55)
+        self.pay(invoice, 100, status="CONFIRMED")
+        self.refund(invoice, 20.05)
+        self.mandate(customer)
+        self.credit(customer, 100)
+        self.api.ok(self.payout(customer, 30, use_credit=True))
+        return customer
+
     # --- the control API ----------------------------------------------------------------------------
 
     def move_clock(self, **body: Any) -> dict[str, Any]:

@@ -30,6 +30,10 @@ class Shop:
         body = {"customerId": self.customer["id"], "billRunType": kind, "amountInMajorCurrency": amount}
         return self.api.ok(self.api.post("/_sandbox/invoices", body), 201)
 
+    def invoice_state(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """The invoice as the control API reads it now (its payment status and totals)."""
+        return self.api.ok(self.api.get(f"/_sandbox/invoices/{invoice['id']}"))
+
     def link(self, invoice: dict[str, Any], description: str = "Invoice payment") -> dict[str, Any]:
         target = "invoiceId" if invoice["billRunType"] == "NORMAL" else "adhocInvoiceId"
         body = {
@@ -39,6 +43,11 @@ class Shop:
             target: invoice["id"],
         }
         return self.api.ok(self.api.post("/v1/payment-provider-payment-link", body), 201)
+
+    def linked_invoice(self, amount: float, description: str = "Invoice payment") -> tuple[dict, dict]:
+        """A new invoice of ``amount`` and a payment link for all of it."""
+        invoice = self.invoice(amount)
+        return invoice, self.link(invoice, description)
 
     def mandate(self, return_url: str = RETURN_URL, exit_url: str | None = None) -> dict[str, Any]:
         site = self.api.ok(

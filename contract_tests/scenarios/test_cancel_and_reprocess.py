@@ -14,6 +14,8 @@ from elevate_sandbox.contract_tests.scenarios.conftest import World, unique
 CANCEL = "POST /invoice-payment-cancel"
 REPROCESS = "POST /invoice-payment-reprocess"
 PAYMENTS = "POST /invoice-payments"
+# Every scenario here records payments through the sandbox control API.
+pytestmark = [pytest.mark.sandbox_only, pytest.mark.writes]
 
 
 def _action(api: Api, path: str, invoice: dict[str, Any]) -> httpx.Response:
@@ -30,8 +32,6 @@ def collecting(world: World, api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
     return invoice, payment
 
 
-@pytest.mark.sandbox_only
-@pytest.mark.writes
 def test_a_manual_payment_has_no_provider_status(plugin: KitPlugin, api: Api, world: World) -> None:
     # When a cheque payment is recorded, then it carries no third-party status (rule 9)
     invoice = world.invoice(world.customer()["id"], 20.00, days_ago=1)
@@ -41,8 +41,6 @@ def test_a_manual_payment_has_no_provider_status(plugin: KitPlugin, api: Api, wo
         assert api.ok(api.get(f"/invoice-payments/{payment['id']}"), 200) == payment
 
 
-@pytest.mark.sandbox_only
-@pytest.mark.writes
 def test_a_provider_update_changes_the_payment_it_reports_on(
     plugin: KitPlugin, api: Api, world: World, collecting: tuple[dict[str, Any], dict[str, Any]]
 ) -> None:
@@ -59,8 +57,6 @@ def test_a_provider_update_changes_the_payment_it_reports_on(
         assert [row["id"] for row in listed] == [payment["id"]], listed
 
 
-@pytest.mark.sandbox_only
-@pytest.mark.writes
 def test_only_a_pending_payment_can_be_cancelled(
     plugin: KitPlugin, api: Api, collecting: tuple[dict[str, Any], dict[str, Any]]
 ) -> None:
@@ -75,8 +71,6 @@ def test_only_a_pending_payment_can_be_cancelled(
         assert again.status_code in (400, 409), f"cancelling a cancelled payment answered {again.status_code}"
 
 
-@pytest.mark.sandbox_only
-@pytest.mark.writes
 def test_only_a_failed_payment_can_be_reprocessed(
     plugin: KitPlugin, api: Api, world: World, collecting: tuple[dict[str, Any], dict[str, Any]]
 ) -> None:

@@ -36,36 +36,31 @@ def test_every_problem_is_listed(api: Api) -> None:
     assert {"customerId", "type", "amountInMajorCurrency"} <= fields
 
 
-def test_malformed_json_is_a_400(api: Api) -> None:
-    response = api.http.post(
-        "/v1/refunds", content=b'{"invoiceId": 1,', headers={**api.headers, "Content-Type": "application/json"}
-    )
-    _error(response, 400, errors.VALIDATION_ERROR)
+JSON = "application/json"
 
 
-def test_undecodable_bytes_are_a_400(api: Api) -> None:
-    response = api.http.post(
-        "/v1/refunds", content=b"\xff\xfe\x00garbage", headers={**api.headers, "Content-Type": "application/json"}
-    )
-    _error(response, 400, errors.VALIDATION_ERROR)
-
-
-def test_an_empty_body_is_a_400(api: Api) -> None:
-    response = api.http.post("/v1/refunds", content=b"", headers={**api.headers, "Content-Type": "application/json"})
-    _error(response, 400, errors.VALIDATION_ERROR)
-
-
-def test_a_wrong_content_type_is_a_415(api: Api) -> None:
-    response = api.http.post(
-        "/v1/refunds", content=b"invoiceId=1", headers={**api.headers, "Content-Type": "text/plain"}
-    )
-    _error(response, 415, errors.UNSUPPORTED_MEDIA_TYPE)
-
-
-def test_a_body_over_one_mebibyte_is_a_413_from_its_declared_length(api: Api) -> None:
-    big = b'{"description": "' + b"a" * (1024 * 1024 + 10) + b'"}'
-    response = api.http.post("/v1/refunds", content=big, headers={**api.headers, "Content-Type": "application/json"})
-    _error(response, 413, errors.PAYLOAD_TOO_LARGE)
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "code"),
+    [
+        pytest.param(b'{"invoiceId": 1,', JSON, 400, errors.VALIDATION_ERROR, id="malformed-json"),
+        pytest.param(b"\xff\xfe\x00garbage", JSON, 400, errors.VALIDATION_ERROR, id="undecodable-bytes"),
+        pytest.param(b"", JSON, 400, errors.VALIDATION_ERROR, id="empty-body"),
+        pytest.param(b"invoiceId=1", "text/plain", 415, errors.UNSUPPORTED_MEDIA_TYPE, id="wrong-content-type"),
+        # Refused from its declared length.
+        pytest.param(
+            b'{"description": "' + b"a" * (1024 * 1024 + 10) + b'"}',
+            JSON,
+            413,
+            errors.PAYLOAD_TOO_LARGE,
+            id="over-one-mebibyte",
+        ),
+    ],
+)
+def test_a_body_that_cannot_be_read_is_refused(
+    api: Api, content: bytes, content_type: str, status: int, code: str
+) -> None:
+    response = api.http.post("/v1/refunds", content=content, headers={**api.headers, "Content-Type": content_type})
+    _error(response, status, code)
 
 
 def test_a_streamed_body_over_the_limit_is_a_413(live) -> None:

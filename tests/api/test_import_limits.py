@@ -29,13 +29,7 @@ HUGE = 18446744073709551616
 def busy(api: Api) -> Driver:
     """A tenant with a record in most tables."""
     world = Driver(api)
-    customer = world.customer()
-    invoice = world.invoice(customer, 120.55)
-    world.pay(invoice, 100, status="CONFIRMED")
-    world.refund(invoice, 20.05)
-    world.mandate(customer)
-    world.credit(customer, 100)
-    world.api.ok(world.payout(customer, 30, use_credit=True))
+    world.a_record_in_most_tables()
     return world
 
 

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from starlette.testclient import TestClient
 
-from elevate_sandbox.app import create_app
-from elevate_sandbox.auth import mint_token
-from elevate_sandbox.clock import SystemClock
 from elevate_sandbox.domain import errors
-from elevate_sandbox.settings import Settings
-from tests.conftest import Api, make_settings
-
-
-@pytest.fixture(scope="module")
-def strict_http() -> Iterator[TestClient]:
-    with TestClient(create_app(make_settings(strict_inferred=True)), raise_server_exceptions=False) as client:
-        yield client
-
-
-@pytest.fixture
-def strict_api(strict_http: TestClient, tenant: str) -> Api:
-    """A client for a fresh tenant of a sandbox started with --strict-inferred."""
-    return Api(strict_http, mint_token(Settings().jwt_secret, SystemClock(), tenant))
+from tests.conftest import Api
 
 
 @pytest.fixture

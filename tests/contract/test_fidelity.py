@@ -112,17 +112,6 @@ def test_the_switch_is_a_flag_and_an_environment_variable() -> None:
     assert build_parser(env).parse_args(["serve", "--lenient"]).strict_inferred is False
 
 
-@pytest.fixture(scope="module")
-def strict_http() -> Iterator[TestClient]:
-    with TestClient(create_app(make_settings(strict_inferred=True)), raise_server_exceptions=False) as client:
-        yield client
-
-
-@pytest.fixture
-def strict_api(strict_http: TestClient, tenant: str) -> Api:
-    return Api(strict_http, mint_token(Settings().jwt_secret, SystemClock(), tenant))
-
-
 def _fields(response: Any) -> dict[str, str]:
     return {problem["field"]: problem["message"] for problem in response.json()["errors"]}
 

@@ -7,11 +7,8 @@ requests are timed; the server runs in its own process, as deployed.
 
 from __future__ import annotations
 
-import os
 import re
 import statistics
-import subprocess
-import sys
 import threading
 import time
 
@@ -20,21 +17,13 @@ import httpx
 from elevate_sandbox.auth import mint_token
 from elevate_sandbox.clock import SystemClock
 from elevate_sandbox.settings import DEFAULT_JWT_SECRET
+from tests.conftest import served_process
 
 TARGET_MS = 100
 
 
 def test_other_tenants_are_served_within_100_ms_while_a_large_dataset_builds() -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SANDBOX_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "elevate_sandbox", "serve", "--port", "0", "--dataset", "empty"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        line = server.stdout.readline()  # type: ignore[union-attr]
+    with served_process() as line:
         base = re.search(r"listening on (http://[^/\s]+)", line).group(1)  # type: ignore[union-attr]
         builder, other = (mint_token(DEFAULT_JWT_SECRET, SystemClock(), name) for name in ("builder", "other"))
         with httpx.Client(base_url=base, timeout=30) as client:
@@ -81,6 +70,3 @@ def test_other_tenants_are_served_within_100_ms_while_a_large_dataset_builds() -
         # Before, every request that arrived during a build waited for all of it (0.3-1.4 s each here). The
         # slowest few can still catch a scheduling gap on a loaded 2-core machine: the 95th percentile is held.
         assert sorted(latencies)[int(len(latencies) * 0.95)] < TARGET_MS, sorted(latencies)[-5:]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

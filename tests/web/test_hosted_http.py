@@ -36,8 +36,7 @@ def text_of(response: Any) -> str:
 
 
 def test_a_payment_link_opens_a_page_showing_what_is_paid(shop: Shop) -> None:
-    invoice = shop.invoice(120.50)
-    link = shop.link(invoice, description="Rock & Roll 'October'")
+    invoice, link = shop.linked_invoice(120.50, "Rock & Roll 'October'")
     response = page(shop.api, link["paymentLink"])
     assert (response.status_code, response.headers["content-type"]) == (200, HTML)
     shown = text_of(response)
@@ -49,20 +48,18 @@ def test_a_payment_link_opens_a_page_showing_what_is_paid(shop: Shop) -> None:
 
 
 def test_when_the_customer_declines_then_nothing_is_recorded(shop: Shop) -> None:
-    invoice = shop.invoice(80)
-    link = shop.link(invoice)
+    invoice, link = shop.linked_invoice(80)
     response = page(shop.api, link["paymentLink"], "decline")
     assert response.status_code == 200 and "nothing was paid" in response.text
-    state = shop.api.ok(shop.api.get(f"/_sandbox/invoices/{invoice['id']}"))
+    state = shop.invoice_state(invoice)
     assert (state["paymentStatus"], shop.balance()) == ("UNPAID", -80)
 
 
 def test_when_the_customer_pays_then_the_invoice_is_paid_once(shop: Shop) -> None:
-    invoice = shop.invoice(120.50)
-    link = shop.link(invoice)
+    invoice, link = shop.linked_invoice(120.50)
     paid = page(shop.api, link["paymentLink"], "pay")
     assert paid.status_code == 200 and "Payment received: £120.50 was paid to GoCardless (sandbox)" in paid.text
-    state = shop.api.ok(shop.api.get(f"/_sandbox/invoices/{invoice['id']}"))
+    state = shop.invoice_state(invoice)
     assert (state["paymentStatus"], state["outstandingAmountInMajorCurrency"], shop.balance()) == ("PAID", 0, 0)
     [payment] = shop.api.ok(shop.api.get("/v1/invoice-payments", page=1, pageSize=10, invoiceId=invoice["id"]))
     assert (payment["paymentMethod"], payment["thirdPartyPaymentStatus"]) == ("GO_CARDLESS", "CONFIRMED")

@@ -51,8 +51,7 @@ def test_the_dashboard_shows_the_tenants_records_and_follows_what_happens(
     browser: Any, wait: Wait, shop: Shop, dashboard: Callable[[], None]
 ) -> None:
     # Given an invoice with a payment link, the dashboard shows both, for this tenant
-    invoice = shop.invoice(120.50)
-    link = shop.link(invoice)
+    invoice, link = shop.linked_invoice(120.50)
     dashboard()
     assert "token=" not in browser.current_url, "the token is kept, not left in the address bar"
     tenant = shop.api.ok(shop.api.get("/_sandbox/overview", limit=1))["tenant"]

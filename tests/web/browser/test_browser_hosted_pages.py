@@ -38,8 +38,7 @@ def shop(live_api: Api) -> Shop:
 
 def test_an_invoice_is_declined_then_paid_through_its_payment_link(browser: Any, wait: Wait, shop: Shop) -> None:
     # Given an unpaid invoice of £120.50 and a payment link for it
-    invoice = shop.invoice(120.50)
-    link = shop.link(invoice, description="October services")
+    invoice, link = shop.linked_invoice(120.50, "October services")
     # When the customer opens the link, the page shows what is paid and to whom
     browser.get(link["paymentLink"])
     assert browser.title == "Pay GoCardless (sandbox)"
@@ -48,14 +47,14 @@ def test_an_invoice_is_declined_then_paid_through_its_payment_link(browser: Any,
     # When they decline, nothing is recorded and they can come back to the link
     click(browser, "button[value=decline]")
     wait(status_is("declined"))
-    assert shop.api.ok(shop.api.get(f"/_sandbox/invoices/{invoice['id']}"))["paymentStatus"] == "UNPAID"
+    assert shop.invoice_state(invoice)["paymentStatus"] == "UNPAID"
     click(browser, "a.button")
     wait(status_is("open"))
     # When they pay, the invoice is paid and the balance has moved
     click(browser, "button[value=pay]")
     wait(status_is("paid"))
     assert "Payment received: £120.50" in body_text(browser)
-    state = shop.api.ok(shop.api.get(f"/_sandbox/invoices/{invoice['id']}"))
+    state = shop.invoice_state(invoice)
     assert (state["paymentStatus"], state["outstandingAmountInMajorCurrency"], shop.balance()) == ("PAID", 0, 0)
     # And the link now says it was paid
     browser.get(link["paymentLink"])
@@ -64,8 +63,7 @@ def test_an_invoice_is_declined_then_paid_through_its_payment_link(browser: Any,
 
 def test_a_second_pay_says_the_link_was_already_paid(browser: Any, wait: Wait, shop: Shop) -> None:
     # Given the link open in the browser, and paid meanwhile in another tab
-    invoice = shop.invoice(45)
-    link = shop.link(invoice)
+    _, link = shop.linked_invoice(45)
     browser.get(link["paymentLink"])
     assert shop.api.http.post(path_of(link["paymentLink"]), data={"action": "pay"}).status_code == 200
     # When Pay is clicked again, the page says it was already paid and nothing more is recorded
