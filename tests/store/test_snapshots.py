@@ -40,13 +40,7 @@ def busy(api: Api) -> Driver:
     """A tenant with a little of everything, its clock advanced and one policy changed."""
     world = Driver(api)
     world.policies(refunds="manual")
-    customer = world.customer()
-    invoice = world.invoice(customer, 120.55)
-    world.pay(invoice, 100, status="CONFIRMED")
-    world.refund(invoice, 20.05)
-    world.mandate(customer)
-    world.credit(customer, 100)
-    world.api.ok(world.payout(customer, 30, use_credit=True))
+    world.a_record_in_most_tables()
     world.move_clock(advanceBy="PT5H")
     return world
 
