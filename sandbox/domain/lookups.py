@@ -40,6 +40,14 @@ def get_or_404(table: Mapping[int, T], record_id: int, label: str) -> T:
     return record
 
 
+def by_token(ids: Mapping[str, int], table: Mapping[int, T], token: str, label: str) -> T:
+    """The record whose token (an index from token to id) is ``token``, or NotFound naming what was looked for."""
+    record_id = ids.get(token)
+    if record_id is None:
+        raise NotFound(f"No {label} with token {token}")
+    return table[record_id]
+
+
 def _named(table: Mapping[int, T], record_id: int, label: str, code: str) -> T:
     """The record a request body or query names, or InvalidRequest with that kind's stable code."""
     record = table.get(record_id)
