@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
@@ -93,19 +93,19 @@ async def get_adhoc_invoice_payment(adhoc_invoice_payment_id: int, **_: Any) -> 
         return rendered(b.get_invoice_payment(BillRunType.ADHOC, adhoc_invoice_payment_id))
 
 
+def _on_latest_payment(rule: Callable[..., InvoicePayment], body: dict[str, Any]) -> None:
+    """Cancel and reprocess take the same body and act on the invoice's latest provider payment."""
+    with backend() as b:
+        rule(b, invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes"))
+
+
 @operation("cancelInvoicePayment")
 async def cancel_invoice_payment(body: dict[str, Any], **_: Any) -> ConnexionResponse:
-    with backend() as b:
-        b.cancel_invoice_payment(
-            invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes")
-        )
+    _on_latest_payment(Backend.cancel_invoice_payment, body)
     return no_content(202)
 
 
 @operation("reprocessInvoicePayment")
 async def reprocess_invoice_payment(body: dict[str, Any], **_: Any) -> ConnexionResponse:
-    with backend() as b:
-        b.reprocess_invoice_payment(
-            invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes")
-        )
+    _on_latest_payment(Backend.reprocess_invoice_payment, body)
     return no_content(200)
