@@ -31,11 +31,16 @@ def _instant(text: str) -> str:
     return text
 
 
+def _number_flag(parser: argparse.ArgumentParser, flag: str, default: int, meaning: str) -> None:
+    """A whole-number flag whose help ends with its default."""
+    parser.add_argument(flag, type=int, default=default, help=f"{meaning} (default {default})")
+
+
 def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve = sub.add_parser("serve", help="run the sandbox (every flag also reads SANDBOX_<FLAG>)")
     serve.add_argument("--host", default=env.host, help=f"interface to listen on (default {env.host})")
-    serve.add_argument("--port", type=int, default=env.port, help=f"port (default {env.port})")
-    serve.add_argument("--seed", type=int, default=env.seed, help=f"seed of the generated data (default {env.seed})")
+    _number_flag(serve, "--port", env.port, "port")
+    _number_flag(serve, "--seed", env.seed, "seed of the generated data")
     serve.add_argument("--dataset", default=env.dataset, help=f"named dataset to load (default {env.dataset})")
     serve.add_argument(
         "--validate-responses",
@@ -78,11 +83,8 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         default=env.state_file,
         help="JSON file of every tenant: restored on start, saved on shutdown and every --save-interval seconds",
     )
-    serve.add_argument(
-        "--save-interval",
-        type=int,
-        default=env.save_interval,
-        help=f"seconds between saves of --state-file, 0 for shutdown only (default {env.save_interval})",
+    _number_flag(
+        serve, "--save-interval", env.save_interval, "seconds between saves of --state-file, 0 for shutdown only"
     )
     # Exposure (docs/security.md). The secret and the admin key are read from SANDBOX_JWT_SECRET and
     # SANDBOX_ADMIN_KEY only: a flag's value is visible to every user of the machine in its process list.
@@ -96,18 +98,14 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
 
 def _tenant_flags(serve: argparse.ArgumentParser, env: Settings) -> None:
     """--max-tenants and --tenant-idle-ttl: how many tenants the sandbox holds, and for how long."""
-    serve.add_argument(
-        "--max-tenants",
-        type=int,
-        default=env.max_tenants,
-        help=f"tenants held at once, 0 for no limit; a new one past it gets a 503 (default {env.max_tenants})",
+    _number_flag(
+        serve, "--max-tenants", env.max_tenants, "tenants held at once, 0 for no limit; a new one past it gets a 503"
     )
-    serve.add_argument(
+    _number_flag(
+        serve,
         "--tenant-idle-ttl",
-        type=int,
-        default=env.tenant_idle_ttl,
-        help="seconds after its last request a tenant's state is dropped, 0 for never (default "
-        f"{env.tenant_idle_ttl})",
+        env.tenant_idle_ttl,
+        "seconds after its last request a tenant's state is dropped, 0 for never",
     )
 
 
