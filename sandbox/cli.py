@@ -36,17 +36,20 @@ def _number_flag(parser: argparse.ArgumentParser, flag: str, default: int, meani
     parser.add_argument(flag, type=int, default=default, help=f"{meaning} (default {default})")
 
 
+def _switch(parser: argparse.ArgumentParser, flag: str, default: bool, meaning: str) -> None:
+    """An on/off flag with its --no- form."""
+    parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=meaning)
+
+
 def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve = sub.add_parser("serve", help="run the sandbox (every flag also reads SANDBOX_<FLAG>)")
     serve.add_argument("--host", default=env.host, help=f"interface to listen on (default {env.host})")
     _number_flag(serve, "--port", env.port, "port")
     _number_flag(serve, "--seed", env.seed, "seed of the generated data")
     serve.add_argument("--dataset", default=env.dataset, help=f"named dataset to load (default {env.dataset})")
-    serve.add_argument(
-        "--validate-responses",
-        action=argparse.BooleanOptionalAction,
-        default=env.validate_responses,
-        help="check every response against the contract (slower; on in tests)",
+    _switch(
+        serve, "--validate-responses", env.validate_responses,
+        "check every response against the contract (slower; on in tests)",
     )
     serve.add_argument(
         "--freeze-time",
@@ -55,15 +58,11 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         help="start every tenant's clock frozen here (ISO 8601, e.g. 2026-11-25T09:00:00Z)",
     )
     serve.add_argument("--public-url", default=env.public_url, help="base URL put in generated links")
-    serve.add_argument(
-        "--stock-connexion",
-        action=argparse.BooleanOptionalAction,
-        default=env.stock_connexion,
-        help="serve every request through plain Connexion instead of the request pipeline (slower; same answers)",
+    _switch(
+        serve, "--stock-connexion", env.stock_connexion,
+        "serve every request through plain Connexion instead of the request pipeline (slower; same answers)",
     )
-    serve.add_argument(
-        "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
-    )
+    _switch(serve, "--access-log", env.access_log, "log every request")
     strictness = serve.add_mutually_exclusive_group()
     strictness.add_argument(
         "--strict-inferred",
@@ -88,11 +87,9 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     )
     # Exposure (docs/security.md). The secret and the admin key are read from SANDBOX_JWT_SECRET and
     # SANDBOX_ADMIN_KEY only: a flag's value is visible to every user of the machine in its process list.
-    serve.add_argument(
-        "--insecure",
-        action=argparse.BooleanOptionalAction,
-        default=env.insecure,
-        help="serve on a non-loopback address with the public default secret (anyone can sign tokens)",
+    _switch(
+        serve, "--insecure", env.insecure,
+        "serve on a non-loopback address with the public default secret (anyone can sign tokens)",
     )
 
 
