@@ -31,17 +31,25 @@ def _instant(text: str) -> str:
     return text
 
 
+def _number_flag(parser: argparse.ArgumentParser, flag: str, default: int, meaning: str) -> None:
+    """A whole-number flag whose help ends with its default."""
+    parser.add_argument(flag, type=int, default=default, help=f"{meaning} (default {default})")
+
+
+def _switch(parser: argparse.ArgumentParser, flag: str, default: bool, meaning: str) -> None:
+    """An on/off flag with its --no- form."""
+    parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=meaning)
+
+
 def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve = sub.add_parser("serve", help="run the sandbox (every flag also reads SANDBOX_<FLAG>)")
     serve.add_argument("--host", default=env.host, help=f"interface to listen on (default {env.host})")
-    serve.add_argument("--port", type=int, default=env.port, help=f"port (default {env.port})")
-    serve.add_argument("--seed", type=int, default=env.seed, help=f"seed of the generated data (default {env.seed})")
+    _number_flag(serve, "--port", env.port, "port")
+    _number_flag(serve, "--seed", env.seed, "seed of the generated data")
     serve.add_argument("--dataset", default=env.dataset, help=f"named dataset to load (default {env.dataset})")
-    serve.add_argument(
-        "--validate-responses",
-        action=argparse.BooleanOptionalAction,
-        default=env.validate_responses,
-        help="check every response against the contract (slower; on in tests)",
+    _switch(
+        serve, "--validate-responses", env.validate_responses,
+        "check every response against the contract (slower; on in tests)",
     )
     serve.add_argument(
         "--freeze-time",
@@ -50,15 +58,11 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         help="start every tenant's clock frozen here (ISO 8601, e.g. 2026-11-25T09:00:00Z)",
     )
     serve.add_argument("--public-url", default=env.public_url, help="base URL put in generated links")
-    serve.add_argument(
-        "--stock-connexion",
-        action=argparse.BooleanOptionalAction,
-        default=env.stock_connexion,
-        help="serve every request through plain Connexion instead of the request pipeline (slower; same answers)",
+    _switch(
+        serve, "--stock-connexion", env.stock_connexion,
+        "serve every request through plain Connexion instead of the request pipeline (slower; same answers)",
     )
-    serve.add_argument(
-        "--access-log", action=argparse.BooleanOptionalAction, default=env.access_log, help="log every request"
-    )
+    _switch(serve, "--access-log", env.access_log, "log every request")
     strictness = serve.add_mutually_exclusive_group()
     strictness.add_argument(
         "--strict-inferred",
@@ -78,36 +82,27 @@ def _serve_parser(sub: argparse._SubParsersAction, env: Settings) -> None:
         default=env.state_file,
         help="JSON file of every tenant: restored on start, saved on shutdown and every --save-interval seconds",
     )
-    serve.add_argument(
-        "--save-interval",
-        type=int,
-        default=env.save_interval,
-        help=f"seconds between saves of --state-file, 0 for shutdown only (default {env.save_interval})",
+    _number_flag(
+        serve, "--save-interval", env.save_interval, "seconds between saves of --state-file, 0 for shutdown only"
     )
     # Exposure (docs/security.md). The secret and the admin key are read from SANDBOX_JWT_SECRET and
     # SANDBOX_ADMIN_KEY only: a flag's value is visible to every user of the machine in its process list.
-    serve.add_argument(
-        "--insecure",
-        action=argparse.BooleanOptionalAction,
-        default=env.insecure,
-        help="serve on a non-loopback address with the public default secret (anyone can sign tokens)",
+    _switch(
+        serve, "--insecure", env.insecure,
+        "serve on a non-loopback address with the public default secret (anyone can sign tokens)",
     )
 
 
 def _tenant_flags(serve: argparse.ArgumentParser, env: Settings) -> None:
     """--max-tenants and --tenant-idle-ttl: how many tenants the sandbox holds, and for how long."""
-    serve.add_argument(
-        "--max-tenants",
-        type=int,
-        default=env.max_tenants,
-        help=f"tenants held at once, 0 for no limit; a new one past it gets a 503 (default {env.max_tenants})",
+    _number_flag(
+        serve, "--max-tenants", env.max_tenants, "tenants held at once, 0 for no limit; a new one past it gets a 503"
     )
-    serve.add_argument(
+    _number_flag(
+        serve,
         "--tenant-idle-ttl",
-        type=int,
-        default=env.tenant_idle_ttl,
-        help="seconds after its last request a tenant's state is dropped, 0 for never (default "
-        f"{env.tenant_idle_ttl})",
+        env.tenant_idle_ttl,
+        "seconds after its last request a tenant's state is dropped, 0 for never",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from connexion.lifecycle import ConnexionResponse
 
 from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.errors import DATE_OUT_OF_RANGE, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import to_money
@@ -64,6 +65,32 @@ def optional_money(body: Mapping[str, Any], key: str) -> Decimal | None:
 def rendered(record: Renderable, status: int = 200) -> tuple[dict[str, Any], int]:
     """A record as its API object with a status."""
     return record.to_api(), status
+
+
+def read_one(operation_id: str, id_name: str, read: Callable[[Backend, int], Renderable]) -> None:
+    """Register the handler of a GET of one record by the id in its path: ``read``'s record, rendered."""
+
+    async def handler(**params: Any) -> tuple[dict[str, Any], int]:
+        with backend() as b:
+            return rendered(read(b, params[id_name]))
+
+    handler.__name__ = handler.__qualname__ = f"read_one[{operation_id}]"
+    operation(operation_id)(handler)
+
+
+Patch = Callable[..., Renderable]  # (backend, id, JSON Patch document, schema check) -> the changed record
+
+
+def patch_one(operation_id: str, id_name: str, schema: str, update: Patch) -> None:
+    """Register the handler of a JSON Patch of one record by the id in its path, checked against ``schema``."""
+
+    async def handler(body: list[dict[str, Any]], **params: Any) -> tuple[dict[str, Any], int]:
+        check = current_runtime().schema_check(schema)
+        with backend() as b:
+            return rendered(update(b, params[id_name], body, check))
+
+    handler.__name__ = handler.__qualname__ = f"patch_one[{operation_id}]"
+    operation(operation_id)(handler)
 
 
 def no_content(status: int) -> ConnexionResponse:

@@ -10,10 +10,11 @@ from typing import Any
 from elevate_sandbox import __version__
 from elevate_sandbox.api import admin
 from elevate_sandbox.api.admin import require_admin
-from elevate_sandbox.api.common import backend, money, optional_date, optional_money, rendered
+from elevate_sandbox.api.common import backend, money, optional_date, optional_money, read_one, rendered
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, check_tenant_name, mint_token
+from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import BillRunType
 from elevate_sandbox.domain.errors import UNKNOWN_DATASET, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import ZERO
@@ -103,10 +104,7 @@ async def create_sandbox_customer(body: dict[str, Any], **_: Any) -> tuple[dict[
         return rendered(customer, 201)
 
 
-@operation("getSandboxCustomer")
-async def get_sandbox_customer(customer_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_customer(customer_id))
+read_one("getSandboxCustomer", "customer_id", Backend.get_customer)
 
 
 @operation("createSandboxSite")
@@ -123,10 +121,7 @@ async def create_sandbox_site(body: dict[str, Any], **_: Any) -> tuple[dict[str,
         return rendered(site, 201)
 
 
-@operation("getSandboxSite")
-async def get_sandbox_site(site_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_site(site_id))
+read_one("getSandboxSite", "site_id", Backend.get_site)
 
 
 @operation("createSandboxInvoice")
@@ -144,7 +139,4 @@ async def create_sandbox_invoice(body: dict[str, Any], **_: Any) -> tuple[dict[s
         return rendered(invoice, 201)
 
 
-@operation("getSandboxInvoice")
-async def get_sandbox_invoice(invoice_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_invoice(invoice_id))
+read_one("getSandboxInvoice", "invoice_id", Backend.get_invoice)

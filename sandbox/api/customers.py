@@ -7,9 +7,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, money, read_one, rendered, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.domain.models import CustomerPayment
 from elevate_sandbox.domain.resources import CUSTOMER_CREDIT_STATUS, CUSTOMER_PAYMENT
@@ -58,10 +59,7 @@ async def create_customer_payment(body: dict[str, Any], **_: Any) -> tuple[dict[
         return rendered(payment)
 
 
-@operation("getCustomerPayment")
-async def get_customer_payment(customer_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_customer_payment(customer_payment_id))
+read_one("getCustomerPayment", "customer_payment_id", Backend.get_customer_payment)
 
 
 @operation("getCustomerBalance")

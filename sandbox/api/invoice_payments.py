@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
@@ -59,53 +59,42 @@ def _create(bill_run_type: BillRunType, invoice_key: str, body: dict[str, Any]) 
         return rendered(payment, 201 if created else 200)
 
 
-@operation("getInvoicePayments")
-async def get_invoice_payments(**params: Any) -> Response:
+def _payment_operations(bill_run_type: BillRunType, adhoc: str, id_name: str, invoice_key: str, run_param: str) -> None:
+    """invoice-payments and adhoc-invoice-payments: the same list, create and get, each on its own table."""
+
+    async def list_payments(**params: Any) -> Response:
+        with backend() as b:
+            return _list(b, bill_run_type, params, run_param)
+
+    async def create_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+        return _create(bill_run_type, invoice_key, body)
+
+    async def get_payment(**params: Any) -> tuple[dict[str, Any], int]:
+        with backend() as b:
+            return rendered(b.get_invoice_payment(bill_run_type, params[id_name]))
+
+    operation(f"get{adhoc}InvoicePayments")(list_payments)
+    operation(f"create{adhoc}InvoicePayment")(create_payment)
+    operation(f"get{adhoc}InvoicePayment")(get_payment)
+
+
+_payment_operations(BillRunType.NORMAL, "", "invoice_payment_id", "generatedInvoiceId", "billRunId")
+_payment_operations(BillRunType.ADHOC, "Adhoc", "adhoc_invoice_payment_id", "generatedAdhocInvoiceId", "adhocBillRunId")
+
+
+def _on_latest_payment(rule: Callable[..., InvoicePayment], body: dict[str, Any]) -> None:
+    """Cancel and reprocess take the same body and act on the invoice's latest provider payment."""
     with backend() as b:
-        return _list(b, BillRunType.NORMAL, params, "billRunId")
-
-
-@operation("createInvoicePayment")
-async def create_invoice_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    return _create(BillRunType.NORMAL, "generatedInvoiceId", body)
-
-
-@operation("getInvoicePayment")
-async def get_invoice_payment(invoice_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_invoice_payment(BillRunType.NORMAL, invoice_payment_id))
-
-
-@operation("getAdhocInvoicePayments")
-async def get_adhoc_invoice_payments(**params: Any) -> Response:
-    with backend() as b:
-        return _list(b, BillRunType.ADHOC, params, "adhocBillRunId")
-
-
-@operation("createAdhocInvoicePayment")
-async def create_adhoc_invoice_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    return _create(BillRunType.ADHOC, "generatedAdhocInvoiceId", body)
-
-
-@operation("getAdhocInvoicePayment")
-async def get_adhoc_invoice_payment(adhoc_invoice_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_invoice_payment(BillRunType.ADHOC, adhoc_invoice_payment_id))
+        rule(b, invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes"))
 
 
 @operation("cancelInvoicePayment")
 async def cancel_invoice_payment(body: dict[str, Any], **_: Any) -> ConnexionResponse:
-    with backend() as b:
-        b.cancel_invoice_payment(
-            invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes")
-        )
+    _on_latest_payment(Backend.cancel_invoice_payment, body)
     return no_content(202)
 
 
 @operation("reprocessInvoicePayment")
 async def reprocess_invoice_payment(body: dict[str, Any], **_: Any) -> ConnexionResponse:
-    with backend() as b:
-        b.reprocess_invoice_payment(
-            invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes")
-        )
+    _on_latest_payment(Backend.reprocess_invoice_payment, body)
     return no_content(200)

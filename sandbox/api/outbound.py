@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from elevate_sandbox.api.common import backend, money, optional_date, rendered, strict_inferred
-from elevate_sandbox.api.middleware import current_runtime
+from elevate_sandbox.api.common import backend, money, optional_date, patch_one, read_one, rendered, strict_inferred
 from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import ThirdPartyOutboundPaymentStatus
 
 
@@ -28,16 +28,12 @@ async def create_outbound_payment(body: dict[str, Any], **_: Any) -> tuple[dict[
         return rendered(payment)
 
 
-@operation("getOutboundPayment")
-async def get_outbound_payment(outbound_payment_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_outbound_payment(outbound_payment_id))
+read_one("getOutboundPayment", "outbound_payment_id", Backend.get_outbound_payment)
 
 
-@operation("updateOutboundPayment")
-async def update_outbound_payment(
-    outbound_payment_id: int, body: list[dict[str, Any]], **_: Any
-) -> tuple[dict[str, Any], int]:
-    check = current_runtime().schema_check("OutboundPayment")
-    with backend() as b:
-        return rendered(b.update_outbound_payment(outbound_payment_id, body, check, strict=strict_inferred()))
+patch_one(
+    "updateOutboundPayment",
+    "outbound_payment_id",
+    "OutboundPayment",
+    lambda b, record_id, patch, check: b.update_outbound_payment(record_id, patch, check, strict=strict_inferred()),
+)

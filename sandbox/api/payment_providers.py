@@ -8,10 +8,10 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, no_content, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, no_content, patch_one, read_one, rendered, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
-from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
 from elevate_sandbox.domain.models import PaymentProvider
 from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
@@ -50,19 +50,10 @@ async def create_payment_provider(body: dict[str, Any], **_: Any) -> tuple[dict[
         return rendered(provider, 201)
 
 
-@operation("getPaymentProvider")
-async def get_payment_provider(payment_provider_id: int, **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        return rendered(b.get_payment_provider(payment_provider_id))
+read_one("getPaymentProvider", "payment_provider_id", Backend.get_payment_provider)
 
 
-@operation("updatePaymentProvider")
-async def update_payment_provider(
-    payment_provider_id: int, body: list[dict[str, Any]], **_: Any
-) -> tuple[dict[str, Any], int]:
-    check = current_runtime().schema_check("PaymentProvider")
-    with backend() as b:
-        return rendered(b.update_payment_provider(payment_provider_id, body, check))
+patch_one("updatePaymentProvider", "payment_provider_id", "PaymentProvider", Backend.update_payment_provider)
 
 
 @operation("reprocessPaymentProvider")

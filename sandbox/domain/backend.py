@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from elevate_sandbox.clock import Clock
@@ -33,13 +31,6 @@ from elevate_sandbox.domain import (
     refunds,
 )
 from elevate_sandbox.domain.context import Context, Index
-from elevate_sandbox.domain.enums import (
-    BillRunType,
-    PaymentMethod,
-    ThirdPartyOutboundPaymentStatus,
-    ThirdPartyPaymentStatus,
-)
-from elevate_sandbox.domain.models import InvoicePayment, OutboundPayment, Refund, SitePaymentMandate
 from elevate_sandbox.domain.revisions import counts_changes
 from elevate_sandbox.domain.state import TenantState
 from elevate_sandbox.domain.time.advance import settle_created
@@ -54,6 +45,29 @@ def on_context(rule: Callable[Concatenate[Context, P], R]) -> Callable[Concatena
 
     def method(self: Backend, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return rule(self._ctx, *args, **kwargs)
+
+    method.__name__, method.__qualname__, method.__doc__ = rule.__name__, f"Backend.{rule.__name__}", rule.__doc__
+    return method
+
+
+def _itself(_ctx: Context, record: Any) -> Any:
+    return record
+
+
+def settling(
+    rule: Callable[Concatenate[Context, P], R],
+    kind: Kind,
+    moving: Callable[[Context, R], Any] = _itself,
+) -> Callable[Concatenate[Any, P], R]:
+    """A create bound like ``on_context`` whose new record (``moving`` picks it from the result, None when
+    nothing was created) takes its whole timetable at once under the ``immediate`` policy."""
+
+    def method(self: Backend, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        result = rule(self._ctx, *args, **kwargs)
+        record = moving(self._ctx, result)
+        if record is not None:
+            settle_created(self._ctx, kind, record)
+        return result
 
     method.__name__, method.__qualname__, method.__doc__ = rule.__name__, f"Backend.{rule.__name__}", rule.__doc__
     return method
@@ -127,74 +141,16 @@ class Backend:
 
     # --- the creates of records that move on their own: settled at once under `immediate` -----------
 
-    def create_invoice_payment(
-        self,
-        *,
-        bill_run_type: BillRunType,
-        invoice_id: int,
-        amount: Decimal,
-        description: str,
-        payment_method: PaymentMethod,
-        third_party_payment_status: ThirdPartyPaymentStatus | None = None,
-    ) -> tuple[InvoicePayment, bool]:
-        """Record a payment event: (payment, True) when created, (payment, False) when updated."""
-        payment, created = payments.create_invoice_payment(
-            self._ctx, bill_run_type=bill_run_type, invoice_id=invoice_id, amount=amount,
-            description=description, payment_method=payment_method,
-            third_party_payment_status=third_party_payment_status,
-        )
-        if created:
-            settle_created(self._ctx, Kind.INVOICE_PAYMENTS, payment)
-        return payment, created
-
-    def create_refund(
-        self,
-        *,
-        invoice_id: int | None,
-        bill_run_type: BillRunType | None,
-        amount: Decimal | None,
-        payment_method: PaymentMethod | None = None,
-        description: str | None = None,
-    ) -> Refund:
-        """Give back collected money (rule 1 picks the method)."""
-        refund = refunds.create_refund(
-            self._ctx, invoice_id=invoice_id, bill_run_type=bill_run_type, amount=amount,
-            payment_method=payment_method, description=description,
-        )
-        settle_created(self._ctx, Kind.REFUNDS, refund)
-        return refund
-
-    def create_site_payment_mandate(
-        self, *, site_id: int, return_url: str, redirect_url: str | None = None, exit_url: str | None = None
-    ) -> SitePaymentMandate:
-        """Start a mandate for a site with its contract owner's mandate provider."""
-        mandate = mandates.create_site_payment_mandate(
-            self._ctx, site_id=site_id, return_url=return_url, redirect_url=redirect_url, exit_url=exit_url
-        )
-        provider_mandate = self.state.provider_mandates[(mandate.payment_method, mandate.mandate_reference)]
-        settle_created(self._ctx, Kind.MANDATES, provider_mandate)
-        return mandate
-
-    def create_outbound_payment(
-        self,
-        *,
-        customer_id: int,
-        amount: Decimal,
-        reference: str,
-        description: str | None = None,
-        execution_date: date | None = None,
-        use_customer_credit_balance: bool = False,
-        status: ThirdPartyOutboundPaymentStatus | None = None,
-        strict: bool = False,
-    ) -> OutboundPayment:
-        """Create a payout (rule 13); ApprovalRequired keeps it waiting for approval."""
-        payment = outbound.create_outbound_payment(
-            self._ctx, customer_id=customer_id, amount=amount, reference=reference, description=description,
-            execution_date=execution_date, use_customer_credit_balance=use_customer_credit_balance,
-            status=status, strict=strict,
-        )
-        settle_created(self._ctx, Kind.OUTBOUND_PAYMENTS, payment)
-        return payment
+    create_invoice_payment = settling(
+        payments.create_invoice_payment, Kind.INVOICE_PAYMENTS, lambda _ctx, made: made[0] if made[1] else None
+    )
+    create_refund = settling(refunds.create_refund, Kind.REFUNDS)
+    create_site_payment_mandate = settling(
+        mandates.create_site_payment_mandate,
+        Kind.MANDATES,
+        lambda ctx, mandate: ctx.state.provider_mandates[(mandate.payment_method, mandate.mandate_reference)],
+    )
+    create_outbound_payment = settling(outbound.create_outbound_payment, Kind.OUTBOUND_PAYMENTS)
 
     # --- every other rule, bound to this tenant's context --------------------------------------------
 

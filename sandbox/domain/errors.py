@@ -114,11 +114,22 @@ class SandboxError(Exception):
     """Base of every error the sandbox renders; subclasses fix the HTTP status."""
 
     message: str
-    code: str = VALIDATION_ERROR
+    code: str = ""
     problems: list[FieldProblem] = field(default_factory=list)
     status = 400
+    default_code = VALIDATION_ERROR
+
+    def __init_subclass__(cls, code: str = "", status: int = 0, **kwargs: object) -> None:
+        # A kind of error that differs only in its code and status names them in its class line.
+        super().__init_subclass__(**kwargs)
+        if code:
+            cls.default_code = code
+        if status:
+            cls.status = status
 
     def __post_init__(self) -> None:
+        if not self.code:
+            self.code = self.default_code
         super().__init__(self.message)
 
     def to_body(self) -> dict[str, object]:
@@ -140,20 +151,12 @@ class InvalidRequest(SandboxError):
         self.status = status_of(self.code)
 
 
-@dataclass
-class Unauthorized(SandboxError):
+class Unauthorized(SandboxError, code=UNAUTHORIZED, status=401):
     """401: no usable bearer token."""
 
-    code: str = UNAUTHORIZED
-    status = 401
 
-
-@dataclass
-class Forbidden(SandboxError):
+class Forbidden(SandboxError, code=FORBIDDEN, status=403):
     """403: the caller may not do this."""
-
-    code: str = FORBIDDEN
-    status = 403
 
 
 @dataclass
@@ -171,36 +174,20 @@ class ApprovalRequired(SandboxError):
         return body
 
 
-@dataclass
-class NotFound(SandboxError):
+class NotFound(SandboxError, code=NOT_FOUND, status=404):
     """404: no such resource in this tenant."""
 
-    code: str = NOT_FOUND
-    status = 404
 
-
-@dataclass
-class MethodNotAllowed(SandboxError):
+class MethodNotAllowed(SandboxError, code=METHOD_NOT_ALLOWED, status=405):
     """405: the path exists but not with this method."""
 
-    code: str = METHOD_NOT_ALLOWED
-    status = 405
 
-
-@dataclass
-class PayloadTooLarge(SandboxError):
+class PayloadTooLarge(SandboxError, code=PAYLOAD_TOO_LARGE, status=413):
     """413: the body is over the size limit."""
 
-    code: str = PAYLOAD_TOO_LARGE
-    status = 413
 
-
-@dataclass
-class UnsupportedMediaType(SandboxError):
+class UnsupportedMediaType(SandboxError, code=UNSUPPORTED_MEDIA_TYPE, status=415):
     """415: the body's content type is not the documented one."""
-
-    code: str = UNSUPPORTED_MEDIA_TYPE
-    status = 415
 
 
 # Transport limits (issue 15): what a request may weigh before the sandbox reads it.
@@ -211,25 +198,13 @@ NESTING_TOO_DEEP = "NESTING_TOO_DEEP"
 ADMIN_KEY_REQUIRED = "ADMIN_KEY_REQUIRED"
 
 
-@dataclass
-class RequestTimeout(SandboxError):
+class RequestTimeout(SandboxError, code=REQUEST_TIMEOUT, status=408):
     """408: the body did not arrive in time."""
 
-    code: str = REQUEST_TIMEOUT
-    status = 408
 
-
-@dataclass
-class UriTooLong(SandboxError):
+class UriTooLong(SandboxError, code=URI_TOO_LONG, status=414):
     """414: the path and query are over the limit."""
 
-    code: str = URI_TOO_LONG
-    status = 414
 
-
-@dataclass
-class HeadersTooLarge(SandboxError):
+class HeadersTooLarge(SandboxError, code=HEADERS_TOO_LARGE, status=431):
     """431: too many headers, or too many bytes of them."""
-
-    code: str = HEADERS_TOO_LARGE
-    status = 431

@@ -13,11 +13,17 @@ from elevate_sandbox.domain.errors import (
     PAYMENT_NOT_OPEN,
     PROVIDER_INACTIVE,
     InvalidRequest,
-    NotFound,
 )
 from elevate_sandbox.domain.hosted import PAY_PAGE, hosted_url
 from elevate_sandbox.domain.ledger import record_payment
-from elevate_sandbox.domain.lookups import customer_ref, invoice_ref, payment_sequence, provider_ref, require_positive
+from elevate_sandbox.domain.lookups import (
+    by_token,
+    customer_ref,
+    invoice_ref,
+    payment_sequence,
+    provider_ref,
+    require_positive,
+)
 from elevate_sandbox.domain.models import InvoicePayment, PaymentLink, PaymentProvider
 from elevate_sandbox.domain.money import to_money
 
@@ -81,10 +87,7 @@ def create_payment_link(
 
 def link_by_token(ctx: Context, token: str) -> PaymentLink:
     """The link with this token, or NotFound."""
-    link_id = ctx.index.link_ids_by_token.get(token)
-    if link_id is None:
-        raise NotFound(f"No payment link with token {token}")
-    return ctx.state.payment_links[link_id]
+    return by_token(ctx.index.link_ids_by_token, ctx.state.payment_links, token, "payment link")
 
 
 def pay_payment_link(ctx: Context, token: str) -> PaymentLink:

@@ -40,6 +40,22 @@ def get_or_404(table: Mapping[int, T], record_id: int, label: str) -> T:
     return record
 
 
+def by_token(ids: Mapping[str, int], table: Mapping[int, T], token: str, label: str) -> T:
+    """The record whose token (an index from token to id) is ``token``, or NotFound naming what was looked for."""
+    record_id = ids.get(token)
+    if record_id is None:
+        raise NotFound(f"No {label} with token {token}")
+    return table[record_id]
+
+
+def _named(table: Mapping[int, T], record_id: int, label: str, code: str) -> T:
+    """The record a request body or query names, or InvalidRequest with that kind's stable code."""
+    record = table.get(record_id)
+    if record is None:
+        raise InvalidRequest(f"No {label} with id {record_id}", code)
+    return record
+
+
 def payment_table(state: TenantState, bill_run_type: BillRunType) -> dict[int, InvoicePayment]:
     """invoice-payments hold NORMAL invoices' payments, adhoc-invoice-payments the ADHOC ones."""
     return state.invoice_payments if bill_run_type is BillRunType.NORMAL else state.adhoc_invoice_payments
@@ -56,25 +72,17 @@ def payment_label(bill_run_type: BillRunType) -> str:
 
 def customer_ref(ctx: Context, customer_id: int) -> Customer:
     """A customer named in a request."""
-    customer = ctx.state.customers.get(customer_id)
-    if customer is None:
-        raise InvalidRequest(f"No customer with id {customer_id}", CUSTOMER_NOT_FOUND)
-    return customer
+    return _named(ctx.state.customers, customer_id, "customer", CUSTOMER_NOT_FOUND)
 
 
 def site_ref(ctx: Context, site_id: int) -> Site:
     """A site named in a request."""
-    site = ctx.state.sites.get(site_id)
-    if site is None:
-        raise InvalidRequest(f"No site with id {site_id}", SITE_NOT_FOUND)
-    return site
+    return _named(ctx.state.sites, site_id, "site", SITE_NOT_FOUND)
 
 
 def invoice_ref(ctx: Context, invoice_id: int, bill_run_type: BillRunType) -> Invoice:
     """An invoice named in a request, which must be of the bill run type the request says."""
-    invoice = ctx.state.invoices.get(invoice_id)
-    if invoice is None:
-        raise InvalidRequest(f"No invoice with id {invoice_id}", INVOICE_NOT_FOUND)
+    invoice = invoice_any(ctx, invoice_id)
     if invoice.bill_run_type is not bill_run_type:
         raise InvalidRequest(
             f"Invoice {invoice_id} is {invoice.bill_run_type.value}, not {bill_run_type.value}",
@@ -85,18 +93,12 @@ def invoice_ref(ctx: Context, invoice_id: int, bill_run_type: BillRunType) -> In
 
 def invoice_any(ctx: Context, invoice_id: int) -> Invoice:
     """An invoice named in a request that does not say its bill run type (normal and adhoc share ids)."""
-    invoice = ctx.state.invoices.get(invoice_id)
-    if invoice is None:
-        raise InvalidRequest(f"No invoice with id {invoice_id}", INVOICE_NOT_FOUND)
-    return invoice
+    return _named(ctx.state.invoices, invoice_id, "invoice", INVOICE_NOT_FOUND)
 
 
 def provider_ref(ctx: Context, provider_id: int) -> PaymentProvider:
     """A payment provider named in a request body."""
-    provider = ctx.state.payment_providers.get(provider_id)
-    if provider is None:
-        raise InvalidRequest(f"No payment provider with id {provider_id}", PAYMENT_PROVIDER_NOT_FOUND)
-    return provider
+    return _named(ctx.state.payment_providers, provider_id, "payment provider", PAYMENT_PROVIDER_NOT_FOUND)
 
 
 def check_contract_owners(ctx: Context, owner_ids: list[int]) -> None:

@@ -21,7 +21,7 @@ from elevate_sandbox.domain.errors import (
     NotFound,
 )
 from elevate_sandbox.domain.hosted import MANDATE_PAGE, hosted_url
-from elevate_sandbox.domain.lookups import require_positive, site_ref
+from elevate_sandbox.domain.lookups import by_token, require_positive, site_ref
 from elevate_sandbox.domain.models import (
     Customer,
     InstantBankPayment,
@@ -204,10 +204,7 @@ FLOW_COMPLETION_STEPS = (MandateStatus.CUSTOMER_APPROVAL_GRANTED, MandateStatus.
 
 def site_mandate_by_flow_token(ctx: Context, flow_token: str) -> SitePaymentMandate:
     """The site mandate whose capture flow has this token, or NotFound."""
-    mandate_id = ctx.index.site_mandate_ids_by_flow_token.get(flow_token)
-    if mandate_id is None:
-        raise NotFound(f"No mandate flow with token {flow_token}")
-    return ctx.state.site_mandates[mandate_id]
+    return by_token(ctx.index.site_mandate_ids_by_flow_token, ctx.state.site_mandates, flow_token, "mandate flow")
 
 
 def complete_mandate_flow(ctx: Context, flow_token: str) -> ProviderMandate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from elevate_sandbox.domain.context import Context
@@ -120,14 +121,30 @@ def _latest_provider_payment(ctx: Context, invoice: Invoice) -> InvoicePayment |
     return None
 
 
+def _latest_that(
+    ctx: Context,
+    invoice_id: int,
+    bill_run_type: BillRunType,
+    fits: Callable[[InvoicePayment], bool],
+    refusal: tuple[str, str],
+) -> InvoicePayment:
+    """The invoice's latest provider payment when ``fits`` accepts it; else InvalidRequest (what, code)."""
+    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
+    payment = _latest_provider_payment(ctx, invoice)
+    if payment is None or not fits(payment):
+        raise InvalidRequest(f"Invoice {invoice.id} has no {refusal[0]}", refusal[1])
+    return payment
+
+
 def cancel_invoice_payment(
     ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None = None
 ) -> InvoicePayment:
     """Rule 10: cancel the invoice's latest payment, which must still be pending."""
-    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
-    payment = _latest_provider_payment(ctx, invoice)
-    if payment is None or status_class(payment.third_party_payment_status) is not StatusClass.PENDING:
-        raise InvalidRequest(f"Invoice {invoice.id} has no pending payment to cancel", NO_PENDING_PAYMENT)
+    payment = _latest_that(
+        ctx, invoice_id, bill_run_type,
+        lambda p: status_class(p.third_party_payment_status) is StatusClass.PENDING,
+        ("pending payment to cancel", NO_PENDING_PAYMENT),
+    )
     move_payment(ctx, payment, ThirdPartyPaymentStatus.CANCELLED)
     payment.meta_data = notes or payment.meta_data
     return payment
@@ -137,10 +154,11 @@ def reprocess_invoice_payment(
     ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None = None
 ) -> InvoicePayment:
     """Resubmit the invoice's latest provider payment, which must have failed in a resubmittable way."""
-    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
-    payment = _latest_provider_payment(ctx, invoice)
-    if payment is None or payment.third_party_payment_status not in REPROCESSABLE_PAYMENT_STATUSES:
-        raise InvalidRequest(f"Invoice {invoice.id} has no failed payment to reprocess", NO_FAILED_PAYMENT)
+    payment = _latest_that(
+        ctx, invoice_id, bill_run_type,
+        lambda p: p.third_party_payment_status in REPROCESSABLE_PAYMENT_STATUSES,
+        ("failed payment to reprocess", NO_FAILED_PAYMENT),
+    )
     resubmit(ctx, payment, notes)
     return payment
 

@@ -22,25 +22,9 @@ from functools import cache
 from typing import Any, TypeVar
 
 from elevate_sandbox.clock import parse_instant
-from elevate_sandbox.domain import limits
+from elevate_sandbox.domain import limits, models
 from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
 from elevate_sandbox.domain.errors import SNAPSHOT_INVALID, FieldProblem, InvalidRequest
-from elevate_sandbox.domain.models import (
-    BalanceAdjustment,
-    ContractOwner,
-    Customer,
-    CustomerPayment,
-    InstantBankPayment,
-    Invoice,
-    InvoicePayment,
-    OutboundPayment,
-    PaymentLink,
-    PaymentProvider,
-    ProviderMandate,
-    Refund,
-    Site,
-    SitePaymentMandate,
-)
 from elevate_sandbox.domain.overlay import OverlayState
 from elevate_sandbox.domain.state import TenantState
 
@@ -48,21 +32,21 @@ D = TypeVar("D", bound=date)  # a date or a datetime
 
 # TenantState's tables and the record each holds (a test holds this equal to TenantState's fields).
 TABLES: dict[str, type] = {
-    "contract_owners": ContractOwner,
-    "customers": Customer,
-    "sites": Site,
-    "invoices": Invoice,
-    "payment_providers": PaymentProvider,
-    "invoice_payments": InvoicePayment,
-    "adhoc_invoice_payments": InvoicePayment,
-    "refunds": Refund,
-    "customer_payments": CustomerPayment,
-    "balance_adjustments": BalanceAdjustment,
-    "site_mandates": SitePaymentMandate,
-    "provider_mandates": ProviderMandate,
-    "instant_bank_payments": InstantBankPayment,
-    "payment_links": PaymentLink,
-    "outbound_payments": OutboundPayment,
+    "contract_owners": models.ContractOwner,
+    "customers": models.Customer,
+    "sites": models.Site,
+    "invoices": models.Invoice,
+    "payment_providers": models.PaymentProvider,
+    "invoice_payments": models.InvoicePayment,
+    "adhoc_invoice_payments": models.InvoicePayment,
+    "refunds": models.Refund,
+    "customer_payments": models.CustomerPayment,
+    "balance_adjustments": models.BalanceAdjustment,
+    "site_mandates": models.SitePaymentMandate,
+    "provider_mandates": models.ProviderMandate,
+    "instant_bank_payments": models.InstantBankPayment,
+    "payment_links": models.PaymentLink,
+    "outbound_payments": models.OutboundPayment,
 }
 # (table, field, table it must name a record of); optional fields may be null.
 REFERENCES = (

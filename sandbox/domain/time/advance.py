@@ -30,20 +30,9 @@ from elevate_sandbox.domain.enums import (
 from elevate_sandbox.domain.ledger import credit_of
 from elevate_sandbox.domain.models import InvoicePayment, OutboundPayment, ProviderMandate, Refund
 from elevate_sandbox.domain.state import TenantState
-from elevate_sandbox.domain.time import magic_values
+from elevate_sandbox.domain.time import magic_values, schedule
 from elevate_sandbox.domain.time.policy import Kind, Policy
-from elevate_sandbox.domain.time.schedule import (
-    MANDATE_STEPS,
-    OUTBOUND_OUTCOME_STEPS,
-    OUTBOUND_STEPS,
-    PAYMENT_OUTCOME_STEPS,
-    PAYMENT_STEPS,
-    REFUND_OUTCOME_STEPS,
-    REFUND_STEPS,
-    Step,
-    add_working_days,
-    first_working_instant,
-)
+from elevate_sandbox.domain.time.schedule import Step, add_working_days, first_working_instant
 
 _O = ThirdPartyOutboundPaymentStatus
 FORCED_ERROR_INFO = {
@@ -91,9 +80,12 @@ class Track(ABC):
     steps: dict[StrEnum, Step]
     outcome_steps: Mapping[tuple[ForcedOutcome, StrEnum], Step] = MappingProxyType({})
 
-    @abstractmethod
+    # The TenantState tables that hold this kind's records.
+    tables: tuple[str, ...]
+
     def records(self, state: TenantState) -> Iterable[Any]:
         """Every record of this kind in the tenant's state."""
+        return itertools.chain.from_iterable(getattr(state, table).values() for table in self.tables)
 
     def status(self, record: Any) -> StrEnum | None:
         status: StrEnum | None = getattr(record, self.status_field)
@@ -126,11 +118,9 @@ class Track(ABC):
 class PaymentTrack(Track):
     kind = Kind.INVOICE_PAYMENTS
     status_field = "third_party_payment_status"
-    steps = PAYMENT_STEPS
-    outcome_steps = PAYMENT_OUTCOME_STEPS
-
-    def records(self, state: TenantState) -> Iterable[InvoicePayment]:
-        return itertools.chain(state.invoice_payments.values(), state.adhoc_invoice_payments.values())
+    steps = schedule.PAYMENT_STEPS
+    outcome_steps = schedule.PAYMENT_OUTCOME_STEPS
+    tables = ("invoice_payments", "adhoc_invoice_payments")
 
     def entered(self, record: InvoicePayment) -> datetime:
         return record.status_since or datetime.combine(record.payment_date, time(), tzinfo=UTC)
@@ -145,11 +135,9 @@ class PaymentTrack(Track):
 class RefundTrack(Track):
     kind = Kind.REFUNDS
     status_field = "third_party_refund_status"
-    steps = REFUND_STEPS
-    outcome_steps = REFUND_OUTCOME_STEPS
-
-    def records(self, state: TenantState) -> Iterable[Refund]:
-        return state.refunds.values()
+    steps = schedule.REFUND_STEPS
+    outcome_steps = schedule.REFUND_OUTCOME_STEPS
+    tables = ("refunds",)
 
     def move(self, ctx: Context, record: Refund, due: Due) -> None:
         refunds.move_refund(ctx, record.id, ThirdPartyRefundStatus(due.to))
@@ -157,10 +145,8 @@ class RefundTrack(Track):
 
 class MandateTrack(Track):
     kind = Kind.MANDATES
-    steps = MANDATE_STEPS
-
-    def records(self, state: TenantState) -> Iterable[ProviderMandate]:
-        return state.provider_mandates.values()
+    steps = schedule.MANDATE_STEPS
+    tables = ("provider_mandates",)
 
     def ident(self, record: ProviderMandate) -> str:
         return f"{record.payment_method.value}/{record.mandate_reference}"
@@ -171,11 +157,9 @@ class MandateTrack(Track):
 
 class OutboundTrack(Track):
     kind = Kind.OUTBOUND_PAYMENTS
-    steps = OUTBOUND_STEPS
-    outcome_steps = OUTBOUND_OUTCOME_STEPS
-
-    def records(self, state: TenantState) -> Iterable[OutboundPayment]:
-        return state.outbound_payments.values()
+    steps = schedule.OUTBOUND_STEPS
+    outcome_steps = schedule.OUTBOUND_OUTCOME_STEPS
+    tables = ("outbound_payments",)
 
     def move(self, ctx: Context, record: OutboundPayment, due: Due) -> None:
         outbound.move_outbound_payment(ctx, record.id, _O(due.to))
