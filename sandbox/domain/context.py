@@ -82,7 +82,7 @@ class Context:
     tenant: str | None = None
     # The key of hosted pages' URL keys (domain/hosted.py; None: URLs without keys, for a backend of its own).
     page_secret: bytes | None = None
-    # How records move without a client asking: policy per kind, the epoch, magic values (progression.py).
+    # How records move without a client asking: policy per kind, the epoch, magic values (time/advance.py).
     progression: Progression = field(default_factory=Progression)
     # Moved on by every backend call that may change records (revisions.py); caches of renderings compare it.
     revision: int = 0

@@ -135,7 +135,7 @@ def _check_status(
 ) -> bool:
     """Check a status change (and the credit that executing it uses); False when there is none.
 
-    The docs define no lifecycle for thirdPartyOutboundPaymentStatus: the sandbox's (lifecycles.py) is
+    The docs define no lifecycle for thirdPartyOutboundPaymentStatus: the sandbox's (transitions.py) is
     enforced only when ``strict``; otherwise any documented status may be set.
     """
     if not strict:
