@@ -54,11 +54,13 @@ def request_header(name: str, default: str = "") -> str:
         from connexion import request
 
         return str(request.headers.get(name, default))
-    wanted = name.lower().encode("latin-1")
-    for key, value in info.headers:
-        if key.lower() == wanted:
-            return value.decode("latin-1")
-    return default
+    value = first_header(info.headers, name.lower().encode("latin-1"))
+    return value.decode("latin-1") if value is not None else default
+
+
+def first_header(headers: list[tuple[bytes, bytes]], lower_name: bytes) -> bytes | None:
+    """A header's first value, as Starlette's ``Headers.get`` finds it (names compared case-insensitively)."""
+    return next((value for key, value in headers if key.lower() == lower_name), None)
 
 
 def _connexion_token_info() -> dict[str, Any] | None:

@@ -36,7 +36,7 @@ from elevate_sandbox.api.middleware import CURRENT_RUNTIME, ClientGone, has_body
 from elevate_sandbox.domain.errors import FieldProblem
 from elevate_sandbox.http import responses
 from elevate_sandbox.http.checks import invalid, not_json, parameter_problem
-from elevate_sandbox.http.context import CURRENT_REQUEST, RequestInfo
+from elevate_sandbox.http.context import CURRENT_REQUEST, RequestInfo, first_header
 from elevate_sandbox.http.operations import RouteTable, ServedOperation
 from elevate_sandbox.http.parsing import sanitized
 
@@ -180,8 +180,8 @@ class Pipeline:
         headers = scope["headers"]
         body = None
         media_type = None
-        if has_body(dict(headers)):
-            listed = dict(headers)
+        listed = dict(headers)  # the guard's view: the last of repeated headers
+        if has_body(listed):
             body = kept.body = await read_body(receive, listed, self.guard.limit_for(scope.get("path", "")))
             content_type = self.guard.content_type(listed, body)
             media_type = content_type.decode("latin-1") if content_type is not None else None
@@ -201,7 +201,7 @@ class Pipeline:
 
     def _authenticate(self, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
         """Connexion's bearer check: the same refusals, in the same words."""
-        authorization = next((value for key, value in headers if key.lower() == AUTHORIZATION), b"")
+        authorization = first_header(headers, AUTHORIZATION) or b""
         if not authorization:
             raise OAuthProblem(detail="No authorization token provided")
         try:
@@ -228,26 +228,21 @@ class Pipeline:
         query = served.parser.resolve_query(listed)
         path = served.parser.resolve_path(dict(path_params))
         problems = []
-        for location, parameters in served.parameters.items():
-            for parameter in parameters:
+        for location in ("path", "query", "header"):  # Connexion's validator's order
+            for parameter in served.parameters.get(location, ()):
                 name = parameter["name"]
                 if location == "query":
                     value = query.get(name)
                 elif location == "path":
                     value = path.get(name.replace("-", "_"))
-                elif location == "header":
-                    wanted = name.lower().encode("latin-1")
-                    raw = next((v for k, v in headers if k.lower() == wanted), None)
-                    value = raw.decode("latin-1") if raw is not None else None
                 else:
-                    continue
+                    raw = first_header(headers, name.lower().encode("latin-1"))
+                    value = raw.decode("latin-1") if raw is not None else None
                 message = parameter_problem(location, parameter, value)
                 if message:
-                    problems.append((location, parameter["name"], message))
+                    problems.append(FieldProblem(name, message))
         if problems:
-            order = {"path": 0, "query": 1, "header": 2}
-            problems.sort(key=lambda problem: order[problem[0]])
-            raise invalid([FieldProblem(name, message) for _, name, message in problems], "parameters")
+            raise invalid(problems, "parameters")
         return query, path
 
     @staticmethod
