@@ -14,6 +14,8 @@ def nesting_within(text: bytes, limit: int) -> bool:
     Strings are removed, then the innermost bracket pairs, once per level: each pass runs in C, so the check
     costs a few passes over the text instead of a recursive parse.
     """
+    if text.count(b"[") + text.count(b"{") <= limit:
+        return True  # no more opening brackets than the limit: it cannot nest deeper (most bodies)
     brackets = _STRINGS.sub(b"", text).translate(None, _NOT_BRACKETS)
     for _ in range(limit):
         if not brackets:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from elevate_sandbox.auth import signed_tenant
@@ -25,19 +26,25 @@ UNRECORDED_PATHS = frozenset({"/_sandbox/requests", "/_sandbox/requests/"})
 CLIENT_CLOSED = 499
 
 
-class _Capture:
+class Capture:
     """What one exchange let through: the status, response headers and the first bytes of both bodies."""
 
     __slots__ = ("request", "request_size", "response", "response_headers", "response_size", "status")
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        request: bytes = b"",
+        response: bytes = b"",
+        response_headers: Any = (),
+        status: int = 500,  # an exchange that ends without a response start failed
+    ) -> None:
         # bytes, not bytearray: the first chunk is kept as it is (b"" + chunk is chunk, not a copy).
-        self.request = b""
-        self.request_size = 0
-        self.response = b""
-        self.response_size = 0
-        self.response_headers: tuple[tuple[bytes, bytes], ...] = ()
-        self.status = 500  # an exchange that ends without a response start failed
+        self.request = request[:BODY_LIMIT]
+        self.request_size = len(request)
+        self.response = response[:BODY_LIMIT]
+        self.response_size = len(response)
+        self.response_headers = _bounded(response_headers)
+        self.status = status
 
     def saw_request(self, message: dict[str, Any]) -> None:
         if message.get("type") == "http.disconnect" and not self.response_headers:
@@ -72,7 +79,7 @@ class JournalMiddleware:
         if scope["type"] != "http" or scope.get("path") in UNRECORDED_PATHS:
             await self.app(scope, receive, send)
             return
-        capture = _Capture()
+        capture = Capture()
 
         async def receive_and_copy() -> dict[str, Any]:
             message = await receive()
@@ -94,17 +101,18 @@ class JournalMiddleware:
             await self.app(scope, receive_and_copy, copy_and_send)
         finally:
             try:
-                self._record(scope, capture, time.perf_counter() - started)
+                self.record(scope, capture, time.perf_counter() - started)
             except Exception:
                 logger.exception("journal: could not record %s %s", scope.get("method"), scope.get("path"))
 
-    def _record(self, scope: dict[str, Any], capture: _Capture, duration: float) -> None:
-        name = self._tenant_of(scope)
-        tenant = self.store.find(name) if name else None
-        if tenant is None:  # no token, or a tenant that does not exist: nothing to file it under
+    def record(self, scope: dict[str, Any], capture: Capture, duration: float, tenant: str | None = None) -> None:
+        """File one exchange under ``tenant`` (when the caller knows it) or the tenant its token names."""
+        name = tenant or self._tenant_of(scope)
+        found = self.store.find(name) if name else None
+        if found is None:  # no token, or a tenant that does not exist: nothing to file it under
             return
         exchange = Recorded(
-            tenant.backend.clock.now(),  # the tenant's time now: its clock may move before anyone reads
+            found.backend.clock.now(),  # the tenant's time now: its clock may move before anyone reads
             scope.get("method", ""),
             scope.get("path", ""),
             scope.get("query_string") or b"",
@@ -117,7 +125,7 @@ class JournalMiddleware:
             capture.response,
             capture.response_size,
         )
-        self.store.journal.record(tenant.name, exchange)
+        self.store.journal.record(found.name, exchange)
 
     def _tenant_of(self, scope: dict[str, Any]) -> str | None:
         token_info = scope.get("extensions", {}).get("connexion_context", {}).get("token_info")
@@ -136,23 +144,16 @@ def _bounded(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
     return tuple(itertools.islice(headers, MAX_HEADERS))
 
 
-def journal_recorder(store: Store, secret: str) -> Any:
+def journal_recorder(store: Store, secret: str) -> Callable[[dict[str, Any], Capture, float, str | None], None]:
     """The journal's entry point for an exchange the request pipeline (sandbox/http/) answered itself:
-    ``record(scope, exchange, duration)``, where ``exchange`` has the attributes of a _Capture."""
+    ``record(scope, capture, duration, tenant)``, where ``tenant`` is the one its token named, if known."""
     recorder = JournalMiddleware(None, store, secret)
 
-    def record(scope: dict[str, Any], exchange: Any, duration: float) -> None:
+    def record(scope: dict[str, Any], capture: Capture, duration: float, tenant: str | None) -> None:
         if scope.get("path") in UNRECORDED_PATHS:
             return
-        capture = _Capture()
-        capture.request = exchange.request[:BODY_LIMIT]
-        capture.request_size = exchange.request_size
-        capture.response = exchange.response[:BODY_LIMIT]
-        capture.response_size = exchange.response_size
-        capture.response_headers = _bounded(exchange.response_headers)
-        capture.status = exchange.status
         try:
-            recorder._record(scope, capture, duration)
+            recorder.record(scope, capture, duration, tenant)
         except Exception:  # the journal must never break a request
             logger.exception("journal: could not record %s %s", scope.get("method"), scope.get("path"))
 

@@ -33,6 +33,7 @@ from starlette.routing import get_route_path
 
 from elevate_sandbox.api.body_limits import BodyLimits
 from elevate_sandbox.api.middleware import CURRENT_RUNTIME, ClientGone, has_body, read_body, replay
+from elevate_sandbox.api.recording import CLIENT_CLOSED, Capture
 from elevate_sandbox.domain.errors import FieldProblem
 from elevate_sandbox.http import responses
 from elevate_sandbox.http.checks import invalid, not_json, parameter_problem
@@ -50,20 +51,6 @@ class _HandOver(Exception):
 
     def __init__(self, body: bytes | None) -> None:
         self.body = body
-
-
-class Exchange:
-    """What the journal keeps of one exchange (the shape of recording._Capture)."""
-
-    __slots__ = ("request", "request_size", "response", "response_headers", "response_size", "status")
-
-    def __init__(self, request: bytes, response: Response | None, status: int) -> None:
-        self.request = request
-        self.request_size = len(request)
-        self.status = status
-        self.response = response.body if response is not None else b""
-        self.response_size = len(self.response)
-        self.response_headers = response.raw_headers if response is not None else []
 
 
 class Pipeline:
@@ -85,7 +72,7 @@ class Pipeline:
         error_handlers: dict[type[BaseException], responses.ErrorHandler],
         dumps: Callable[[Any], str | bytes],
         validate_responses: bool,
-        journal: Callable[[dict[str, Any], Exchange, float], None] | None,
+        journal: Callable[[dict[str, Any], Capture, float, str | None], None] | None,
         touch: Callable[[], None] | None,
         lifespan: Callable[[Any], Any] | None = None,
     ) -> None:
@@ -147,15 +134,15 @@ class Pipeline:
             return
         started = time.perf_counter()
         runtime_token = CURRENT_RUNTIME.set(self.runtime)
-        exchange = _Body()
+        kept = _Kept()
         try:
-            response = await self._answer(served, path_params, scope, receive, exchange)
+            response = await self._answer(served, path_params, scope, receive, kept)
         except _HandOver as handed:
             receive = receive if handed.body is None else replay(handed.body, receive)
             await self.stock(scope, receive, send)
             return
         except ClientGone:
-            self._after(scope, exchange.body, None, 499, started)
+            self._after(scope, kept, None, started)
             return
         except Exception as exc:  # every failure is answered in the error shape, as the stock app does
             response = self._error(scope, exc)
@@ -163,18 +150,21 @@ class Pipeline:
             CURRENT_RUNTIME.reset(runtime_token)
         await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})
-        self._after(scope, exchange.body, response, response.status_code, started)
+        self._after(scope, kept, response, started)
 
-    def _after(
-        self, scope: dict[str, Any], body: bytes, response: Response | None, status: int, started: float
-    ) -> None:
+    def _after(self, scope: dict[str, Any], kept: _Kept, response: Response | None, started: float) -> None:
+        """Journal the exchange (``response`` None: the client left first), then note a possible change."""
         if self.journal is not None:
-            self.journal(scope, Exchange(body, response, status), time.perf_counter() - started)
+            if response is None:
+                capture = Capture(kept.body, status=CLIENT_CLOSED)
+            else:
+                capture = Capture(kept.body, response.body, response.raw_headers, response.status_code)
+            self.journal(scope, capture, time.perf_counter() - started, kept.tenant)
         if self.touch is not None and scope["method"] not in SAFE_METHODS:
             self.touch()
 
     async def _answer(
-        self, served: ServedOperation, path_params: dict[str, Any], scope: dict[str, Any], receive: Any, kept: _Body
+        self, served: ServedOperation, path_params: dict[str, Any], scope: dict[str, Any], receive: Any, kept: _Kept
     ) -> Response:
         self.guard.check_head(scope)
         headers = scope["headers"]
@@ -186,6 +176,8 @@ class Pipeline:
             content_type = self.guard.content_type(listed, body)
             media_type = content_type.decode("latin-1") if content_type is not None else None
         token_info = self._authenticate(headers) if served.secured else None
+        if token_info is not None:
+            kept.tenant = token_info.get("tenant")
         query, path = self._parameters(served, scope, path_params, headers)
         decoded = self._body(served, body, media_type)
         kwargs = self._arguments(served, query, path, decoded, token_info)
@@ -323,10 +315,12 @@ class Pipeline:
         raise exc
 
 
-class _Body:
-    """The request body as read, for the journal (empty until read)."""
+class _Kept:
+    """What the journal needs of a request once it is answered: its body as read (empty until read) and
+    the tenant its token named (None until authenticated)."""
 
-    __slots__ = ("body",)
+    __slots__ = ("body", "tenant")
 
     def __init__(self) -> None:
         self.body = b""
+        self.tenant: str | None = None

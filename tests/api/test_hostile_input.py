@@ -341,3 +341,13 @@ def test_the_clock_never_leaves_the_dates_the_domain_holds(api: Api) -> None:
     assert response.json()["errors"][0]["field"] == "advanceBy"
     assert response.json()["code"] == errors.DATE_OUT_OF_RANGE
     assert _state(api) == before
+
+
+def test_the_head_sweep_ends_with_the_last_connection(quick: Any) -> None:
+    """The sweep that closes overdue connections runs only while a connection waits (no timer left behind)."""
+    with socket.create_connection((quick.host, quick.port), timeout=5) as sock:
+        assert sock.recv(1024) == b""  # closed for sending nothing
+    deadline = time.monotonic() + 3
+    while any(timeout == 0.5 for _, timeout in serving._HeadSweep._sweeps) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(timeout == 0.5 for _, timeout in serving._HeadSweep._sweeps)
