@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any, ClassVar
+from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from elevate_sandbox import deadlines
 from elevate_sandbox.api.body_limits import MAX_URL_BYTES, URL_EXTENSION
 from elevate_sandbox.settings import Settings
 
@@ -39,16 +40,10 @@ class HeadDeadline(asyncio.Protocol):
     """Mixin for uvicorn's protocols: each request head must arrive within ``head_timeout`` seconds.
 
     The wait starts when the connection opens and after each response; a new request head replaces the
-    protocol's ``cycle``, which is how the deadline knows the head arrived. One sweep per event loop checks
-    the waiting connections a few times per deadline: a timer set and cancelled on every response cost
-    about 3 % of a request's CPU.
+    protocol's ``cycle``, which is how the deadline knows the head arrived (deadlines.py checks them).
     """
 
     head_timeout = HEAD_TIMEOUT_SECONDS
-    # The cycle answered last when the wait began, and when it began (None: not waiting).
-    _waiting_for: Any = None
-    _waiting_since: float | None = None
-    _sweep: _HeadSweep
     # Set by the uvicorn protocol this is mixed into (its ``cycle`` is the request/response in progress).
     loop: asyncio.AbstractEventLoop
     transport: asyncio.Transport
@@ -56,68 +51,22 @@ class HeadDeadline(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self._await_head()
-        self._sweep = _HeadSweep.on(self.loop, self.head_timeout)
-        self._sweep.watch(self)
+        deadlines.watch(self.loop, self, self.head_timeout, self._head_overdue, self.cycle)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]  # uvicorn's protocols have it, asyncio's has not
-        self._await_head()
+        deadlines.watch(self.loop, self, self.head_timeout, self._head_overdue, self.cycle)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._waiting_since = None
-        self._sweep.forget(self)
+        deadlines.forget(self.loop, self)
         super().connection_lost(exc)
 
-    def _await_head(self) -> None:
-        self._waiting_for, self._waiting_since = self.cycle, self.loop.time()
-
-    def close_if_head_overdue(self, now: float) -> None:
+    def _head_overdue(self, waiting_for: Any) -> None:
         transport, cycle = self.transport, self.cycle
-        if self._waiting_since is None or now - self._waiting_since < self.head_timeout:
-            return
         # Still the cycle it waited after, and that one answered: no new head came (a request being served,
         # pipelined or slow, is never cut).
-        if cycle is self._waiting_for and (cycle is None or cycle.response_complete) and not transport.is_closing():
+        if cycle is waiting_for and (cycle is None or cycle.response_complete) and not transport.is_closing():
             transport.close()
-
-
-class _HeadSweep:
-    """The connections of one event loop waiting for a request head, checked four times per deadline."""
-
-    _sweeps: ClassVar[dict[tuple[asyncio.AbstractEventLoop, float], _HeadSweep]] = {}
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, head_timeout: float) -> None:
-        self.loop, self.head_timeout = loop, head_timeout
-        self.watched: set[HeadDeadline] = set()
-        self._timer: asyncio.TimerHandle | None = None
-
-    @classmethod
-    def on(cls, loop: asyncio.AbstractEventLoop, head_timeout: float) -> _HeadSweep:
-        """The sweep of ``loop`` for this deadline (one per server protocol class and loop)."""
-        key = (loop, head_timeout)
-        sweep = cls._sweeps.get(key)
-        if sweep is None:
-            sweep = cls._sweeps[key] = cls(loop, head_timeout)
-        return sweep
-
-    def watch(self, protocol: HeadDeadline) -> None:
-        self.watched.add(protocol)
-        if self._timer is None:
-            self._timer = self.loop.call_later(self.head_timeout / 4, self._sweep)
-
-    def forget(self, protocol: HeadDeadline) -> None:
-        self.watched.discard(protocol)
-
-    def _sweep(self) -> None:
-        now = self.loop.time()
-        for protocol in list(self.watched):
-            protocol.close_if_head_overdue(now)
-        if self.watched:
-            self._timer = self.loop.call_later(self.head_timeout / 4, self._sweep)
-        else:  # nothing left to watch: the sweep ends, and the next connection starts another
-            self._timer = None
-            self._sweeps.pop((self.loop, self.head_timeout), None)
 
 
 class DeadlineH11Protocol(HeadDeadline, H11Protocol):

@@ -6,6 +6,7 @@ import asyncio
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from elevate_sandbox import deadlines
 from elevate_sandbox.domain.errors import PayloadTooLarge, RequestTimeout
 
 if TYPE_CHECKING:
@@ -59,20 +60,26 @@ async def read_body(receive: Any, headers: dict[bytes, bytes], max_bytes: int) -
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(max_bytes)
     chunks, seen, more = [], 0, True
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    late: list[asyncio.Task[Any]] = []
+    deadlines.watch(loop, task, BODY_TIMEOUT_SECONDS, _stop_reading, task, late)
     try:
-        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    raise ClientGone
-                chunk = message.get("body", b"")
-                seen += len(chunk)
-                if seen > max_bytes:
-                    raise _too_large(max_bytes)
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-    except TimeoutError:
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise ClientGone
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > max_bytes:
+                raise _too_large(max_bytes)
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+    except asyncio.CancelledError:
+        if not late or task is None or task.uncancel() > 0:
+            raise  # cancelled by someone else (the server shutting down): not ours to turn into a 408
         raise RequestTimeout(f"The request body did not arrive within {BODY_TIMEOUT_SECONDS:g} seconds") from None
+    finally:
+        deadlines.forget(loop, task)
     return b"".join(chunks)
 
 
@@ -88,6 +95,13 @@ def replay(body: bytes, receive: Any) -> Any:
         return await receive()
 
     return replay_receive
+
+
+def _stop_reading(task: asyncio.Task[Any] | None, late: list[asyncio.Task[Any]]) -> None:
+    """The body's deadline passed: cancel the task reading it, saying so (read_body answers 408)."""
+    if task is not None:
+        late.append(task)
+        task.cancel()
 
 
 def _too_large(max_bytes: int) -> PayloadTooLarge:

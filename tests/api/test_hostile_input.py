@@ -343,11 +343,38 @@ def test_the_clock_never_leaves_the_dates_the_domain_holds(api: Api) -> None:
     assert _state(api) == before
 
 
-def test_the_head_sweep_ends_with_the_last_connection(quick: Any) -> None:
-    """The sweep that closes overdue connections runs only while a connection waits (no timer left behind)."""
+def test_a_body_that_stops_arriving_gets_408_and_changes_nothing(quick: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body's deadline (docs/security.md): a client that announces 60 bytes and sends 8 gets a 408 in the
+    error shape once the deadline passes (set to half a second here), and nothing is created."""
+    from elevate_sandbox.api import middleware
+    from elevate_sandbox.auth import mint_token
+    from elevate_sandbox.clock import SystemClock
+
+    monkeypatch.setattr(middleware, "BODY_TIMEOUT_SECONDS", 0.5)
+    token = mint_token(quick.jwt_secret, SystemClock(), "slow-body").encode()
+    head = b"POST /v1/payment-providers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += b"Authorization: Bearer " + token + b"\r\nContent-Length: 60\r\n\r\n"
+    before = _providers(quick, token)
     with socket.create_connection((quick.host, quick.port), timeout=5) as sock:
-        assert sock.recv(1024) == b""  # closed for sending nothing
-    deadline = time.monotonic() + 3
-    while any(timeout == 0.5 for _, timeout in serving._HeadSweep._sweeps) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(timeout == 0.5 for _, timeout in serving._HeadSweep._sweeps)
+        sock.sendall(head + b'{"type":')
+        started = time.monotonic()
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert time.monotonic() - started < 3
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert orjson.loads(answer.split(b"\r\n\r\n", 1)[1])["code"] == errors.REQUEST_TIMEOUT
+    assert _providers(quick, token) == before
+
+
+def _providers(settings: Any, token: bytes) -> int:
+    request = b"GET /v1/payment-providers?page=1&pageSize=100 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    request += b"Authorization: Bearer " + token + b"\r\n\r\n"
+    with socket.create_connection((settings.host, settings.port), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    return len(orjson.loads(answer.split(b"\r\n\r\n", 1)[1]))
