@@ -96,6 +96,26 @@ class Tenant:
         """The backend under the lock, for a holder that only reads: shared records are not copied."""
         return Reading(self)
 
+    def writing(self) -> Writing:
+        """The backend under the lock, for a holder that may change records."""
+        return Writing(self)
+
+
+class Writing:
+    """``with tenant.writing() as backend``: a class, not a generator, as it wraps every change."""
+
+    __slots__ = ("_tenant",)
+
+    def __init__(self, tenant: Tenant) -> None:
+        self._tenant = tenant
+
+    def __enter__(self) -> Backend:
+        self._tenant.lock.acquire()
+        return self._tenant.backend
+
+    def __exit__(self, *_: Any) -> None:
+        self._tenant.lock.release()
+
 
 class Reading:
     """``with tenant.reading() as backend``: a class, not a generator, as it wraps every GET."""
@@ -118,6 +138,9 @@ class Reading:
                 self._scope.reading = self._was
         finally:
             self._tenant.lock.release()
+
+
+Held = Reading | Writing
 
 
 class Store:

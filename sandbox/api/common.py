@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,7 +15,7 @@ from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.errors import DATE_OUT_OF_RANGE, VALIDATION_ERROR, FieldProblem, InvalidRequest
 from elevate_sandbox.domain.money import to_money
 from elevate_sandbox.http.context import request_method, request_tenant
-from elevate_sandbox.store import Tenant
+from elevate_sandbox.store import Held, Tenant
 
 if TYPE_CHECKING:
     from elevate_sandbox.domain.backend import Backend
@@ -33,15 +32,13 @@ def current_tenant() -> Tenant:
     return current_runtime().store.tenant(request_tenant())
 
 
-@contextmanager
-def backend() -> Iterator[Backend]:
-    """The caller's backend, held under its tenant lock for the whole operation.
+def backend() -> Held:
+    """``with backend() as b``: the caller's backend, held under its tenant lock for the whole operation.
 
     A GET only reads: its tenant then hands out shared seeded records as they are, uncopied (store.py).
     """
     tenant = current_tenant()
-    with tenant.reading() if request_method() in READS else tenant.lock:
-        yield tenant.backend
+    return tenant.reading() if request_method() in READS else tenant.writing()
 
 
 def strict_inferred() -> bool:

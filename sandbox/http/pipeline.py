@@ -213,6 +213,8 @@ class Pipeline:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The query and path parameters parsed as Connexion parses them, then checked; one 400 for all."""
         raw_query = scope.get("query_string", b"")
+        if not raw_query and not path_params and not served.parameters:
+            return {}, {}  # nothing to parse or check (most creates): the parser would return the same
         listed: dict[str, list[str]] = {}
         if raw_query:
             for name, value in parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True):
