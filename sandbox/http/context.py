@@ -59,8 +59,11 @@ def request_header(name: str, default: str = "") -> str:
 
 
 def first_header(headers: list[tuple[bytes, bytes]], lower_name: bytes) -> bytes | None:
-    """A header's first value, as Starlette's ``Headers.get`` finds it (names compared case-insensitively)."""
-    return next((value for key, value in headers if key.lower() == lower_name), None)
+    """A header's first value, as Starlette's ``Headers.get`` finds it (ASGI servers give names in lower case)."""
+    for key, value in headers:
+        if key == lower_name:
+            return value
+    return None
 
 
 def _connexion_token_info() -> dict[str, Any] | None:

@@ -189,7 +189,7 @@ class RouteTable:
         self._mounts: dict[str, re.Pattern[str]] = {}
         self._by_segment: dict[tuple[str, str], list[ServedOperation]] = defaultdict(list)
         self._anywhere: dict[str, list[ServedOperation]] = defaultdict(list)  # a parameter first
-        self._order = {id(served): i for i, served in enumerate(operations)}
+        order = {id(served): i for i, served in enumerate(operations)}
         for served in operations:
             base = served.base_path
             if base not in self._mounts:
@@ -199,6 +199,9 @@ class RouteTable:
                 self._anywhere[base].append(served)
             else:
                 self._by_segment[(base, first)].append(served)
+        for (base, _first), listed in self._by_segment.items():  # merged once here, not on every request
+            if self._anywhere.get(base):
+                listed[:] = sorted([*listed, *self._anywhere[base]], key=lambda served: order[id(served)])
 
     def match(self, method: str, path: str) -> tuple[ServedOperation | None, dict[str, Any]]:
         """The operation a request is routed to and its path parameters, or None when Starlette
@@ -210,9 +213,9 @@ class RouteTable:
             rest = "/" + mounted["path"]
             if base + rest != path:
                 return None, {}
-            candidates = self._by_segment.get((base, rest.split("/", 2)[1]), [])
-            if self._anywhere.get(base):
-                candidates = sorted([*candidates, *self._anywhere[base]], key=lambda served: self._order[id(served)])
+            candidates = self._by_segment.get((base, rest.split("/", 2)[1]))
+            if candidates is None:
+                candidates = self._anywhere.get(base, [])
             for served in candidates:
                 found = served.pattern.match(rest)
                 # Starlette takes the first route whose path and method match; a route of the path with
