@@ -152,12 +152,13 @@ def mandate_view(b: Backend, flow_token: str) -> pages.MandateView:
     )
     site = b.get_site(flow.site_id)
     customer = b.get_customer(site.customer_id)
-    return pages.MandateView(flow, mandate, site, customer, _provider_for(b, flow, customer.contract_owner_id))
+    provider = _provider_for(b, flow, customer.contract_owner_id)
+    return pages.MandateView(flow, mandate, site, customer, provider, mandate.status in FLOW_OPEN_STATUSES)
 
 
 def approval_view(b: Backend, payment_id: int) -> pages.ApprovalView:
     payment = b.get_outbound_payment(payment_id)
-    return pages.ApprovalView(payment, b.get_customer(payment.customer_id))
+    return pages.ApprovalView(payment, b.get_customer(payment.customer_id), payment.status is PENDING_APPROVAL)
 
 
 @hosted_page("getHostedPaymentPage", PAY_PAGE, "token")
@@ -176,8 +177,7 @@ def submit_hosted_payment(b: Backend, visit: Visit, form: Mapping[str, Any]) -> 
 
 @hosted_page("getHostedMandatePage", MANDATE_PAGE, "flow_token")
 def get_hosted_mandate_page(b: Backend, visit: Visit, _form: Mapping[str, Any]) -> ConnexionResponse:
-    view = mandate_view(b, visit.record)
-    return html(pages.mandate_page(view, visit.here, view.mandate.status in FLOW_OPEN_STATUSES))
+    return html(pages.mandate_page(mandate_view(b, visit.record), visit.here))
 
 
 @hosted_page("submitHostedMandate", MANDATE_PAGE, "flow_token")
@@ -195,8 +195,7 @@ def submit_hosted_mandate(b: Backend, visit: Visit, form: Mapping[str, Any]) -> 
 
 @hosted_page("getHostedOutboundApproval", APPROVAL_PAGE, "outbound_payment_id")
 def get_hosted_outbound_approval(b: Backend, visit: Visit, _form: Mapping[str, Any]) -> ConnexionResponse:
-    view = approval_view(b, visit.record)
-    return html(pages.approval_page(view, visit.here, view.payment.status is PENDING_APPROVAL))
+    return html(pages.approval_page(approval_view(b, visit.record), visit.here))
 
 
 @hosted_page("submitHostedOutboundApproval", APPROVAL_PAGE, "outbound_payment_id")
