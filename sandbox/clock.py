@@ -59,6 +59,11 @@ class FrozenClock:
             return self._now
 
 
+def format_instant(instant: datetime) -> str:
+    """An instant as the API shows it: UTC, to the second, with Z."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 date or date-time (``Z`` allowed) into an aware UTC datetime."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))

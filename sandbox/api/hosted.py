@@ -9,9 +9,9 @@ pages with the error's status, since the reader is a person in a browser.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -58,17 +58,49 @@ def redirect(url: str) -> ConnexionResponse:
     return response
 
 
-def hosted_page(handler: Callable[..., Awaitable[ConnexionResponse]]) -> Callable[..., Awaitable[ConnexionResponse]]:
-    """Render the sandbox's refusals (unknown link, already paid, ...) as HTML pages for a person to read."""
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """What a hosted page's URL carried: the record it shows, the tenant and the page's key."""
 
-    @functools.wraps(handler)
-    async def page(*args: Any, **kwargs: Any) -> ConnexionResponse:
-        try:
-            return await handler(*args, **kwargs)
-        except SandboxError as error:
-            return html(error_page(TITLES.get(error.status, "Request refused"), error.message), error.status)
+    record: Any
+    tenant: str | None
+    key: str | None
 
-    return page
+    @property
+    def here(self) -> str:
+        """A URL reference from the page to itself, relative so that it works behind any public URL prefix."""
+        reference = quote(str(self.record), safe="")
+        params = {**({TENANT_PARAM: self.tenant} if self.tenant else {}), **({KEY_PARAM: self.key} if self.key else {})}
+        return f"{reference}?{urlencode(params)}" if params else reference
+
+
+PageHandler = Callable[[Backend, Visit, Mapping[str, Any]], ConnexionResponse]
+
+
+def hosted_page(operation_id: str, page: str, record_param: str) -> Callable[[PageHandler], PageHandler]:
+    """Register a hosted page's handler for ``operation_id``; its record is the path parameter ``record_param``.
+
+    The handler is called with the tenant's backend (under its lock, once the page's key checks out), the
+    visit and the submitted form (empty on a GET). The sandbox's refusals (unknown link, already paid, ...)
+    are rendered as HTML pages for a person to read.
+    """
+
+    def register(handler: PageHandler) -> PageHandler:
+        async def endpoint(
+            tenant: str | None = None, key: str | None = None, body: dict[str, Any] | None = None, **params: Any
+        ) -> ConnexionResponse:
+            visit = Visit(params[record_param], tenant, key)
+            try:
+                with page_backend(page, visit.record, tenant, key) as b:
+                    return handler(b, visit, body or {})
+            except SandboxError as error:
+                return html(error_page(TITLES.get(error.status, "Request refused"), error.message), error.status)
+
+        endpoint.__name__ = endpoint.__qualname__ = handler.__name__  # what logs and tracebacks show
+        operation(operation_id)(endpoint)
+        return handler
+
+    return register
 
 
 @contextmanager
@@ -88,13 +120,6 @@ def page_backend(page: str, record: str | int, tenant: str | None, key: str | No
             yield found.backend
         except NotFound:
             raise NotFound(NO_SUCH_PAGE) from None
-
-
-def self_reference(record: str | int, tenant: str | None, key: str | None) -> str:
-    """A URL reference from a hosted page to itself, relative so that it works behind any public URL prefix."""
-    reference = quote(str(record), safe="")
-    params = {**({TENANT_PARAM: tenant} if tenant else {}), **({KEY_PARAM: key} if key else {})}
-    return f"{reference}?{urlencode(params)}" if params else reference
 
 
 def _provider_for(b: Backend, flow: SitePaymentMandate, contract_owner_id: int) -> PaymentProvider | None:
@@ -127,82 +152,54 @@ def mandate_view(b: Backend, flow_token: str) -> pages.MandateView:
     )
     site = b.get_site(flow.site_id)
     customer = b.get_customer(site.customer_id)
-    return pages.MandateView(flow, mandate, site, customer, _provider_for(b, flow, customer.contract_owner_id))
+    provider = _provider_for(b, flow, customer.contract_owner_id)
+    return pages.MandateView(flow, mandate, site, customer, provider, mandate.status in FLOW_OPEN_STATUSES)
 
 
 def approval_view(b: Backend, payment_id: int) -> pages.ApprovalView:
     payment = b.get_outbound_payment(payment_id)
-    return pages.ApprovalView(payment, b.get_customer(payment.customer_id))
+    return pages.ApprovalView(payment, b.get_customer(payment.customer_id), payment.status is PENDING_APPROVAL)
 
 
-@operation("getHostedPaymentPage")
-@hosted_page
-async def get_hosted_payment_page(
-    token: str, tenant: str | None = None, key: str | None = None, **_: Any
-) -> ConnexionResponse:
-    with page_backend(PAY_PAGE, token, tenant, key) as b:
-        view = payment_view(b, b.get_payment_link(token))
-        return html(pages.payment_page(view, self_reference(token, tenant, key)))
+@hosted_page("getHostedPaymentPage", PAY_PAGE, "token")
+def get_hosted_payment_page(b: Backend, visit: Visit, _form: Mapping[str, Any]) -> ConnexionResponse:
+    return html(pages.payment_page(payment_view(b, b.get_payment_link(visit.record)), visit.here))
 
 
-@operation("submitHostedPayment")
-@hosted_page
-async def submit_hosted_payment(
-    token: str, body: dict[str, Any], tenant: str | None = None, key: str | None = None, **_: Any
-) -> ConnexionResponse:
-    with page_backend(PAY_PAGE, token, tenant, key) as b:
-        link = b.get_payment_link(token)
-        if body["action"] == pages.DECLINE:
-            return html(pages.payment_declined(payment_view(b, link), self_reference(token, tenant, key)))
-        b.pay_payment_link(token)
-        return html(pages.payment_paid(payment_view(b, link)))
+@hosted_page("submitHostedPayment", PAY_PAGE, "token")
+def submit_hosted_payment(b: Backend, visit: Visit, form: Mapping[str, Any]) -> ConnexionResponse:
+    link = b.get_payment_link(visit.record)
+    if form["action"] == pages.DECLINE:
+        return html(pages.payment_declined(payment_view(b, link), visit.here))
+    b.pay_payment_link(visit.record)
+    return html(pages.payment_paid(payment_view(b, link)))
 
 
-@operation("getHostedMandatePage")
-@hosted_page
-async def get_hosted_mandate_page(
-    flow_token: str, tenant: str | None = None, key: str | None = None, **_: Any
-) -> ConnexionResponse:
-    with page_backend(MANDATE_PAGE, flow_token, tenant, key) as b:
-        view = mandate_view(b, flow_token)
-        is_open = view.mandate.status in FLOW_OPEN_STATUSES
-        return html(pages.mandate_page(view, self_reference(flow_token, tenant, key), is_open))
+@hosted_page("getHostedMandatePage", MANDATE_PAGE, "flow_token")
+def get_hosted_mandate_page(b: Backend, visit: Visit, _form: Mapping[str, Any]) -> ConnexionResponse:
+    return html(pages.mandate_page(mandate_view(b, visit.record), visit.here))
 
 
-@operation("submitHostedMandate")
-@hosted_page
-async def submit_hosted_mandate(
-    flow_token: str, body: dict[str, Any], tenant: str | None = None, key: str | None = None, **_: Any
-) -> ConnexionResponse:
-    with page_backend(MANDATE_PAGE, flow_token, tenant, key) as b:
-        flow = b.get_mandate_flow(flow_token)
-        if body["action"] == pages.PROVIDER_DOWN:
-            # A simulated outage: the customer leaves through exitURL and the mandate stays as it was.
-            if flow.exit_url:
-                return redirect(flow.exit_url)
-            message = "The provider is not responding (simulated). Nothing was set up; try again later."
-            return html(error_page("Provider unavailable", message), 503)
-        b.complete_mandate_flow(flow_token)
-        return redirect(flow.return_url)
+@hosted_page("submitHostedMandate", MANDATE_PAGE, "flow_token")
+def submit_hosted_mandate(b: Backend, visit: Visit, form: Mapping[str, Any]) -> ConnexionResponse:
+    flow = b.get_mandate_flow(visit.record)
+    if form["action"] == pages.PROVIDER_DOWN:
+        # A simulated outage: the customer leaves through exitURL and the mandate stays as it was.
+        if flow.exit_url:
+            return redirect(flow.exit_url)
+        message = "The provider is not responding (simulated). Nothing was set up; try again later."
+        return html(error_page("Provider unavailable", message), 503)
+    b.complete_mandate_flow(visit.record)
+    return redirect(flow.return_url)
 
 
-@operation("getHostedOutboundApproval")
-@hosted_page
-async def get_hosted_outbound_approval(
-    outbound_payment_id: int, tenant: str | None = None, key: str | None = None, **_: Any
-) -> ConnexionResponse:
-    with page_backend(APPROVAL_PAGE, outbound_payment_id, tenant, key) as b:
-        view = approval_view(b, outbound_payment_id)
-        waiting = view.payment.status is PENDING_APPROVAL
-        return html(pages.approval_page(view, self_reference(outbound_payment_id, tenant, key), waiting))
+@hosted_page("getHostedOutboundApproval", APPROVAL_PAGE, "outbound_payment_id")
+def get_hosted_outbound_approval(b: Backend, visit: Visit, _form: Mapping[str, Any]) -> ConnexionResponse:
+    return html(pages.approval_page(approval_view(b, visit.record), visit.here))
 
 
-@operation("submitHostedOutboundApproval")
-@hosted_page
-async def submit_hosted_outbound_approval(
-    outbound_payment_id: int, body: dict[str, Any], tenant: str | None = None, key: str | None = None, **_: Any
-) -> ConnexionResponse:
-    approve = body["action"] == pages.APPROVE
-    with page_backend(APPROVAL_PAGE, outbound_payment_id, tenant, key) as b:
-        b.decide_outbound_approval(outbound_payment_id, approve=approve)
-        return html(pages.approval_decided(approval_view(b, outbound_payment_id), approve))
+@hosted_page("submitHostedOutboundApproval", APPROVAL_PAGE, "outbound_payment_id")
+def submit_hosted_outbound_approval(b: Backend, visit: Visit, form: Mapping[str, Any]) -> ConnexionResponse:
+    approve = form["action"] == pages.APPROVE
+    b.decide_outbound_approval(visit.record, approve=approve)
+    return html(pages.approval_decided(approval_view(b, visit.record), approve))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from elevate_sandbox.clock import Clock
 from elevate_sandbox.domain import (
@@ -38,6 +38,48 @@ from elevate_sandbox.domain.time.policy import Kind, Progression
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
+
+
+class FromContext(Generic[T]):
+    """A Backend attribute that is its context's attribute of the same name: a property that only forwards.
+
+    A ``settable`` one may be replaced (a restored snapshot's clock, a new progression policy); each set counts
+    as a change, as ``counts_changes`` counts a property setter (revisions.py).
+    """
+
+    def __init__(self, *, settable: bool = False) -> None:
+        self._settable = settable
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, backend: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, backend: Backend, owner: type | None = None) -> T: ...
+
+    def __get__(self, backend: Backend | None, owner: type | None = None) -> T | Self:
+        if backend is None:
+            return self
+        value: T = getattr(backend._ctx, self._name)
+        return value
+
+    def __set__(self, backend: Backend, value: T) -> None:
+        if not self._settable:
+            raise AttributeError(f"Backend.{self._name} is read-only")
+        try:
+            setattr(backend._ctx, self._name, value)
+        finally:
+            backend._ctx.revision += 1
+
+
+def _as_method(rule: Callable[..., Any], method: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
+    """``method`` named and documented as the rule it binds, as Backend's own."""
+    method.__name__, method.__qualname__, method.__doc__ = rule.__name__, f"Backend.{rule.__name__}", rule.__doc__
+    return method
 
 
 def on_context(rule: Callable[Concatenate[Context, P], R]) -> Callable[Concatenate[Any, P], R]:
@@ -46,8 +88,7 @@ def on_context(rule: Callable[Concatenate[Context, P], R]) -> Callable[Concatena
     def method(self: Backend, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return rule(self._ctx, *args, **kwargs)
 
-    method.__name__, method.__qualname__, method.__doc__ = rule.__name__, f"Backend.{rule.__name__}", rule.__doc__
-    return method
+    return _as_method(rule, method)
 
 
 def _itself(_ctx: Context, record: Any) -> Any:
@@ -69,8 +110,7 @@ def settling(
             settle_created(self._ctx, kind, record)
         return result
 
-    method.__name__, method.__qualname__, method.__doc__ = rule.__name__, f"Backend.{rule.__name__}", rule.__doc__
-    return method
+    return _as_method(rule, method)
 
 
 @counts_changes
@@ -104,40 +144,12 @@ class Backend:
         # A restored snapshot brings its own records: derive the lookups from them again.
         self._ctx.state, self._ctx.index = state, Index.build(state)
 
-    @property
-    def clock(self) -> Clock:
-        return self._ctx.clock
-
-    @clock.setter
-    def clock(self, clock: Clock) -> None:
-        self._ctx.clock = clock
-
-    @property
-    def rng(self) -> random.Random:
-        return self._ctx.rng
-
-    @property
-    def index(self) -> Index:
-        """The lookups the rules keep in step (read-only for callers: lists use them to avoid scans)."""
-        return self._ctx.index
-
-    @property
-    def revision(self) -> int:
-        """A number that every call that may change records moves on (revisions.py): caches compare it."""
-        return self._ctx.revision
-
-    @property
-    def public_base_url(self) -> str:
-        return self._ctx.public_base_url
-
-    @property
-    def progression(self) -> Progression:
-        """Progression policy per kind, epoch and magic values (time/policy.py)."""
-        return self._ctx.progression
-
-    @progression.setter
-    def progression(self, settings: Progression) -> None:
-        self._ctx.progression = settings
+    clock = FromContext[Clock](settable=True)
+    rng = FromContext[random.Random]()
+    index = FromContext[Index]()  # the lookups the rules keep in step: read-only for callers (lists use them)
+    revision = FromContext[int]()  # moved on by every call that may change records (revisions.py)
+    public_base_url = FromContext[str]()
+    progression = FromContext[Progression](settable=True)  # policy per kind, epoch, magic values (time/policy.py)
 
     # --- the creates of records that move on their own: settled at once under `immediate` -----------
 

@@ -17,17 +17,7 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
-from elevate_sandbox.domain.enums import (
-    BillRunType,
-    CustomerPaymentType,
-    InvoicePaymentStatus,
-    MandateStatus,
-    PaymentMethod,
-    PaymentProviderStatus,
-    ThirdPartyOutboundPaymentStatus,
-    ThirdPartyPaymentStatus,
-    ThirdPartyRefundStatus,
-)
+from elevate_sandbox.domain import enums
 from elevate_sandbox.listing import FilterKind, FilterSpec
 
 
@@ -176,9 +166,9 @@ SITE = Resource(
         Field("postcode", "postcode", TEXT),
         Field("startDate", "start_date", DATE),
         Field("endDate", "end_date", DATE),
-        Field("paymentMethod", "payment_method", PaymentMethod),
+        Field("paymentMethod", "payment_method", enums.PaymentMethod),
         Field("mandateReference", "mandate_reference", TEXT),
-        Field("mandateStatus", "mandate_status", MandateStatus),
+        Field("mandateStatus", "mandate_status", enums.MandateStatus),
     ),
     contract="control",
 )
@@ -189,14 +179,14 @@ INVOICE = Resource(
         Field("id", "id", INTEGER, read_only=True),
         Field("customerId", "customer_id", INTEGER),
         Field("siteId", "site_id", INTEGER),
-        Field("billRunType", "bill_run_type", BillRunType),
+        Field("billRunType", "bill_run_type", enums.BillRunType),
         Field("billRunId", "bill_run_id", INTEGER),
         Field("invoiceNumber", "invoice_number", TEXT),
         Field("invoiceDate", "invoice_date", DATE),
         Field("dueDate", "due_date", DATE),
         Field("amountInMajorCurrency", "amount", DECIMAL),
         Field("currencyId", "currency_id", INTEGER),
-        Field("paymentStatus", "payment_status", InvoicePaymentStatus),
+        Field("paymentStatus", "payment_status", enums.InvoicePaymentStatus),
         Field("collectedAmountInMajorCurrency", "collected", DECIMAL),
         Field("refundedAmountInMajorCurrency", "refunded", DECIMAL),
         Field("outstandingAmountInMajorCurrency", "outstanding", DECIMAL),
@@ -209,10 +199,10 @@ PAYMENT_PROVIDER = Resource(
     "PaymentProviderFields",
     (
         Field("id", "id", INTEGER, read_only=True),
-        Field("type", "type", PaymentMethod, filter=STRING_FILTER),
+        Field("type", "type", enums.PaymentMethod, filter=STRING_FILTER),
         Field("name", "name", TEXT),
         Field("directDebitWithName", "direct_debit_with_name", TEXT),
-        Field("status", "status", PaymentProviderStatus),
+        Field("status", "status", enums.PaymentProviderStatus),
         Field("creditorIdentifier", "creditor_identifier", TEXT),
         Field("instantBankPayments", "instant_bank_payments", BOOLEAN, filter=BOOLEAN_FILTER),
         Field("retryIfPossible", "retry_if_possible", BOOLEAN, filter=BOOLEAN_FILTER),
@@ -232,16 +222,16 @@ def _invoice_payment(schema: str, invoice_member: str) -> Resource:
         (
             Field("id", "id", INTEGER, read_only=True),
             Field(invoice_member, "invoice_id", INTEGER, filter=ID_FILTER),
-            Field("thirdPartyPaymentStatus", "third_party_payment_status", ThirdPartyPaymentStatus),
+            Field("thirdPartyPaymentStatus", "third_party_payment_status", enums.ThirdPartyPaymentStatus),
             Field("amountInMajorCurrency", "amount", DECIMAL),
             Field("currencyId", "currency_id", INTEGER, read_only=True),
             Field("description", "description", TEXT),
             Field("metaData", "meta_data", TEXT, read_only=True),
             Field("errorInfo", "error_info", TEXT, read_only=True),
-            Field("paymentMethod", "payment_method", PaymentMethod),
+            Field("paymentMethod", "payment_method", enums.PaymentMethod),
             Field("paymentDate", "payment_date", DATE, read_only=True),
             Field(
-                "customerPaymentType", "customer_payment_type", CustomerPaymentType,
+                "customerPaymentType", "customer_payment_type", enums.CustomerPaymentType,
                 read_only=True, filter=STRING_FILTER,
             ),
             Field("customerPaymentId", "customer_payment_id", INTEGER, read_only=True, filter=ID_FILTER),
@@ -258,11 +248,11 @@ REFUND = Resource(
         Field("id", "id", INTEGER, read_only=True),
         Field("invoiceId", "invoice_id", INTEGER, filter=INTEGER_FILTER),
         Field("customerId", "customer_id", INTEGER, read_only=True, filter=INTEGER_FILTER),
-        Field("billRunType", "bill_run_type", BillRunType, filter=STRING_FILTER),
-        Field("thirdPartyRefundStatus", "third_party_refund_status", ThirdPartyRefundStatus, read_only=True),
+        Field("billRunType", "bill_run_type", enums.BillRunType, filter=STRING_FILTER),
+        Field("thirdPartyRefundStatus", "third_party_refund_status", enums.ThirdPartyRefundStatus, read_only=True),
         Field("description", "description", TEXT),
         Field("errorInfo", "error_info", TEXT, read_only=True),
-        Field("paymentMethod", "payment_method", PaymentMethod),
+        Field("paymentMethod", "payment_method", enums.PaymentMethod),
         Field("amountInMajorCurrency", "amount", DECIMAL),
     ),
 )
@@ -277,15 +267,16 @@ CUSTOMER_PAYMENT = Resource(
         Field("currencyId", "currency_id", INTEGER, read_only=True),
         Field("description", "description", TEXT),
         Field("reference", "reference", TEXT),
-        Field("type", "type", PaymentMethod),
+        Field("type", "type", enums.PaymentMethod),
         Field("paymentDate", "payment_date", DATE, read_only=True),
         Field(
-            "customerPaymentType", "customer_payment_type", CustomerPaymentType, read_only=True, filter=STRING_FILTER
+            "customerPaymentType", "customer_payment_type", enums.CustomerPaymentType,
+            read_only=True, filter=STRING_FILTER,
         ),
         Field("txnType", "txn_type", TEXT, read_only=True),
         Field("invoiceNumber", "invoice_number", TEXT, read_only=True),
         Field("invoiceId", "invoice_id", INTEGER),
-        Field("billRunType", "bill_run_type", BillRunType),
+        Field("billRunType", "bill_run_type", enums.BillRunType),
     ),
 )
 
@@ -332,7 +323,7 @@ PAYMENT_PROVIDER_MANDATE = Resource(
         Field("postcode", "postcode", TEXT),
         Field("countryCode", "country_code", TEXT),
         Field("telephoneNumber", "telephone", TEXT),
-        Field("status", "status", MandateStatus),
+        Field("status", "status", enums.MandateStatus),
     ),
 )
 
@@ -356,7 +347,7 @@ INSTANT_BANK_PAYMENT = Resource(
         Field("mandateReference", "mandate_reference", TEXT),
         Field("amountInMajorCurrency", "amount", DECIMAL),
         Field("description", "description", TEXT),
-        Field("paymentMethod", "payment_method", PaymentMethod),
+        Field("paymentMethod", "payment_method", enums.PaymentMethod),
         Field("reference", "reference", TEXT),
         Field("creationDate", "creation_date", DATETIME),
     ),
@@ -389,7 +380,7 @@ OUTBOUND_PAYMENT = Resource(
         Field("description", "description", TEXT),
         Field("executionDate", "execution_date", DATE),
         Field("useCustomerCreditBalance", "use_customer_credit_balance", BOOLEAN),
-        Field("thirdPartyOutboundPaymentStatus", "status", ThirdPartyOutboundPaymentStatus),
+        Field("thirdPartyOutboundPaymentStatus", "status", enums.ThirdPartyOutboundPaymentStatus),
     ),
 )
 

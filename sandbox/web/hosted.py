@@ -41,6 +41,7 @@ class MandateView:
     site: Site
     customer: Customer
     provider: PaymentProvider | None
+    open_flow: bool  # the customer may still set it up (else the page says it is done)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class ApprovalView:
 
     payment: OutboundPayment
     customer: Customer
+    waiting: bool  # the payout waits for approval (else there is nothing to decide)
 
 
 def _payment_rows(view: PaymentView) -> Html:
@@ -140,11 +142,11 @@ def _mandate_rows(view: MandateView) -> Html:
     )
 
 
-def mandate_page(view: MandateView, action_url: str, open_flow: bool) -> Html:
+def mandate_page(view: MandateView, action_url: str) -> Html:
     """The flow's page: set up the Direct Debit, or simulate the provider being down."""
     payee = view.provider.name if view.provider else view.flow.payment_method.value
     head = render('<p class="eyebrow">Direct Debit mandate</p><h1>Set up a Direct Debit with {payee}</h1>', payee=payee)
-    if not open_flow:
+    if not view.open_flow:
         done = notice("ok", f"This Direct Debit has been set up (the mandate is {view.mandate.status.value}).")
         back = render('<p><a class="button primary" href="{url}">Continue</a></p>', url=view.flow.return_url)
         return page("Direct Debit set up", join([head, done, _mandate_rows(view), back]), status="completed")
@@ -180,9 +182,9 @@ def _approval_head(view: ApprovalView) -> Html:
     )
 
 
-def approval_page(view: ApprovalView, action_url: str, waiting: bool) -> Html:
+def approval_page(view: ApprovalView, action_url: str) -> Html:
     """The approver's page: Approve or Reject a payout that waits for approval."""
-    if not waiting:
+    if not view.waiting:
         message = f"This payout is {view.payment.status.value}: there is nothing to approve."
         return page(
             "Payout approval",

@@ -160,6 +160,21 @@ def test_reads_do_not_move_the_revision_and_writes_do() -> None:
     assert backend.revision > revision
 
 
+def test_the_backend_forwards_its_context_and_counts_replacing_the_clock_or_policy_as_a_change() -> None:
+    backend = Backend(TenantState(), FrozenClock(parse_instant(FROZEN_AT)), random.Random(0))
+    context = backend.context
+    assert (backend.clock, backend.rng, backend.index) == (context.clock, context.rng, context.index)
+    assert (backend.progression, backend.public_base_url) == (context.progression, context.public_base_url)
+    revision = backend.revision
+    later = FrozenClock(parse_instant("2026-12-01T09:00:00Z"))
+    backend.clock = later
+    backend.progression = context.progression
+    assert context.clock is later and backend.revision == revision + 2 == context.revision
+    with pytest.raises(AttributeError):
+        backend.rng = random.Random(1)
+    assert context.rng is backend.rng and backend.revision == revision + 2
+
+
 def test_a_kept_page_is_never_served_after_a_change(seeded: tuple[Api, Backend]) -> None:
     api, backend = seeded
     first = api.ok(api.get("/v1/refunds", page=1, pageSize=2))

@@ -17,6 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from elevate_sandbox.clock import format_instant
 from elevate_sandbox.domain import mandates, outbound, payments, refunds
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import (
@@ -53,13 +54,8 @@ class Change:
     at: datetime
 
     def to_api(self) -> dict[str, object]:
-        return {
-            "resource": self.resource,
-            "id": self.id,
-            "from": self.from_status,
-            "to": self.to_status,
-            "at": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
+        at = format_instant(self.at)
+        return {"resource": self.resource, "id": self.id, "from": self.from_status, "to": self.to_status, "at": at}
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,4 +249,3 @@ def settle_created(ctx: Context, kind: Kind, record: Any) -> list[Change]:
     while (due := due_step(ctx, track, record, timed=False)) is not None:
         changes.append(apply(ctx, track, record, due))
     return changes
-

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from elevate_sandbox.clock import Clock, FrozenClock, SystemClock, parse_instant
+from elevate_sandbox.clock import Clock, FrozenClock, SystemClock, format_instant, parse_instant
 from elevate_sandbox.domain import limits
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.errors import (
@@ -75,14 +75,9 @@ def offset_of(clock: Clock) -> timedelta:
     return timedelta(milliseconds=round(offset / timedelta(milliseconds=1)))
 
 
-def iso(instant: datetime) -> str:
-    """An instant as the API shows it: UTC, to the second, with Z."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def clock_view(ctx: Context) -> dict[str, Any]:
     """``{now, frozen}`` of a tenant's clock."""
-    return {"now": iso(ctx.clock.now()), "frozen": is_frozen(ctx.clock)}
+    return {"now": format_instant(ctx.clock.now()), "frozen": is_frozen(ctx.clock)}
 
 
 def move_clock(
@@ -93,7 +88,11 @@ def move_clock(
         raise InvalidRequest("Give advanceBy or to, not both", VALIDATION_ERROR, [FieldProblem("to", "with advanceBy")])
     now = ctx.clock.now()
     if to is not None and to < now:
-        raise _invalid("to", f"{iso(to)} is before the clock's now ({iso(now)}): time never goes back", CLOCK_BACKWARDS)
+        raise _invalid(
+            "to",
+            f"{format_instant(to)} is before the clock's now ({format_instant(now)}): time never goes back",
+            CLOCK_BACKWARDS,
+        )
     if to is not None and to - now > MAX_ADVANCE:
         raise _invalid("to", f"at most {MAX_ADVANCE.days} days ahead in one call")
     target = to if to is not None else (now + advance_by if advance_by is not None else now)

@@ -14,16 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from elevate_sandbox.domain import outbound, payments
+from elevate_sandbox.domain import enums, outbound, payments
 from elevate_sandbox.domain.context import Context
-from elevate_sandbox.domain.enums import (
-    BillRunType,
-    MandateStatus,
-    PaymentMethod,
-    ThirdPartyOutboundPaymentStatus,
-    ThirdPartyPaymentStatus,
-    ThirdPartyRefundStatus,
-)
 from elevate_sandbox.domain.errors import (
     INSUFFICIENT_CREDIT,
     SCENARIO_NOT_APPLICABLE,
@@ -38,7 +30,8 @@ from elevate_sandbox.domain.time import magic_values
 from elevate_sandbox.domain.time.advance import TRACKS, Change, Due, Track, apply, due_step
 from elevate_sandbox.domain.time.policy import Kind
 
-_P, _R, _M, _O = ThirdPartyPaymentStatus, ThirdPartyRefundStatus, MandateStatus, ThirdPartyOutboundPaymentStatus
+_P, _R, _M = enums.ThirdPartyPaymentStatus, enums.ThirdPartyRefundStatus, enums.MandateStatus
+_O = enums.ThirdPartyOutboundPaymentStatus
 FAILED_INFO = "insufficient_funds: the payer's account had insufficient funds (simulated)"
 LATE_FAILURE_INFO = "late_failure: the payment failed after the provider had confirmed it (simulated)"
 # Where a walk may go at most: the longest ordinary path in the timetable is shorter.
@@ -212,7 +205,7 @@ def _required(value: Any, name: str, scenario: str) -> Any:
 def find_record(ctx: Context, scenario: Scenario, ids: Mapping[str, Any]) -> Any:
     """The record a scenario names, or NotFound (a 404, like an unknown id in a URL)."""
     if scenario.kind is Kind.MANDATES:
-        method = PaymentMethod(_required(ids.get("paymentMethod"), "paymentMethod", scenario.name))
+        method = enums.PaymentMethod(_required(ids.get("paymentMethod"), "paymentMethod", scenario.name))
         reference = _required(ids.get("mandateReference"), "mandateReference", scenario.name)
         mandate = ctx.state.provider_mandates.get((method, reference))
         if mandate is None:
@@ -220,7 +213,7 @@ def find_record(ctx: Context, scenario: Scenario, ids: Mapping[str, Any]) -> Any
         return mandate
     record_id = _required(ids.get("resourceId"), "resourceId", scenario.name)
     if scenario.kind is Kind.INVOICE_PAYMENTS:
-        return payments.get_invoice_payment(ctx, BillRunType(ids.get("billRunType") or "NORMAL"), record_id)
+        return payments.get_invoice_payment(ctx, enums.BillRunType(ids.get("billRunType") or "NORMAL"), record_id)
     if scenario.kind is Kind.REFUNDS:
         return get_or_404(ctx.state.refunds, record_id, "refund")
     return outbound.get_outbound_payment(ctx, record_id)

@@ -30,18 +30,26 @@ class Step:
     by_clock: bool = True
 
 
+def _path(start: StrEnum, *legs: tuple[int, StrEnum], by_clock: bool = True) -> dict[StrEnum, Step]:
+    """The steps along one path: from ``start``, each leg's status after its number of working days."""
+    steps: dict[StrEnum, Step] = {}
+    for days, to in legs:
+        steps[start] = Step(to, days, by_clock)
+        start = to
+    return steps
+
+
+def _into(to: StrEnum, days: int, *sources: StrEnum, by_clock: bool = True) -> dict[StrEnum, Step]:
+    """The same step from each of ``sources``: several statuses that lead on to one."""
+    return {source: Step(to, days, by_clock) for source in sources}
+
+
 _P = ThirdPartyPaymentStatus
 PAYMENT_STEPS: dict[StrEnum, Step] = {
-    _P.NEW: Step(_P.PENDING_SUBMISSION, 0),
-    _P.CREATED: Step(_P.PENDING_SUBMISSION, 0),
-    _P.PENDING_CUSTOMER_APPROVAL: Step(_P.CUSTOMER_APPROVAL_GRANTED, 1),
-    _P.CUSTOMER_APPROVAL_GRANTED: Step(_P.PENDING_SUBMISSION, 0),
-    _P.RESUBMISSION_REQUESTED: Step(_P.PENDING_SUBMISSION, 0),
-    _P.UNSENT: Step(_P.PENDING_SUBMISSION, 1),
-    _P.PENDING_SUBMISSION: Step(_P.SUBMITTED, 1),
-    _P.SUBMITTED: Step(_P.CONFIRMED, 3),
-    _P.FAILED_RETRYING: Step(_P.SUBMITTED, 3),
-    _P.CONFIRMED: Step(_P.PAID_OUT, 2),
+    **_into(_P.PENDING_SUBMISSION, 0, _P.NEW, _P.CREATED, _P.CUSTOMER_APPROVAL_GRANTED, _P.RESUBMISSION_REQUESTED),
+    **_into(_P.CUSTOMER_APPROVAL_GRANTED, 1, _P.PENDING_CUSTOMER_APPROVAL),
+    **_path(_P.UNSENT, (1, _P.PENDING_SUBMISSION), (1, _P.SUBMITTED), (3, _P.CONFIRMED), (2, _P.PAID_OUT)),
+    **_into(_P.SUBMITTED, 3, _P.FAILED_RETRYING),
 }
 PAYMENT_OUTCOME_STEPS: dict[tuple[ForcedOutcome, StrEnum], Step] = {
     (ForcedOutcome.APPROVAL_DENIED, _P.PENDING_CUSTOMER_APPROVAL): Step(_P.CUSTOMER_APPROVAL_DENIED, 1),
@@ -50,39 +58,30 @@ PAYMENT_OUTCOME_STEPS: dict[tuple[ForcedOutcome, StrEnum], Step] = {
 }
 
 _R = ThirdPartyRefundStatus
-REFUND_STEPS: dict[StrEnum, Step] = {
-    _R.CREATED: Step(_R.PENDING_SUBMISSION, 0),
-    _R.PENDING_SUBMISSION: Step(_R.SUBMITTED, 1),
-    _R.SUBMITTED: Step(_R.PAID, 2),
-    _R.PAID: Step(_R.REFUND_SETTLED, 1),
-}
+REFUND_STEPS: dict[StrEnum, Step] = _path(
+    _R.CREATED, (0, _R.PENDING_SUBMISSION), (1, _R.SUBMITTED), (2, _R.PAID), (1, _R.REFUND_SETTLED)
+)
 REFUND_OUTCOME_STEPS: dict[tuple[ForcedOutcome, StrEnum], Step] = {
-    (ForcedOutcome.BOUNCE, _R.SUBMITTED): Step(_R.BOUNCED, 2),
+    (ForcedOutcome.BOUNCE, _R.SUBMITTED): Step(_R.BOUNCED, 2)
 }
 
 _M = MandateStatus
 MANDATE_STEPS: dict[StrEnum, Step] = {
     # A new mandate waits for the customer to complete the flow (the hosted mandate page).
-    _M.NEW: Step(_M.PENDING_SUBMISSION, 0, by_clock=False),
-    _M.CREATED: Step(_M.PENDING_SUBMISSION, 0, by_clock=False),
-    _M.CUSTOMER_APPROVAL_GRANTED: Step(_M.PENDING_SUBMISSION, 0),
-    _M.CUSTOMER_APPROVAL_SKIPPED: Step(_M.PENDING_SUBMISSION, 0),
-    _M.PENDING_SUBMISSION: Step(_M.SUBMITTED, 1),
-    _M.SUBMITTED: Step(_M.ACTIVE, 2),
-    _M.REINSTATED: Step(_M.ACTIVE, 1),
+    **_into(_M.PENDING_SUBMISSION, 0, _M.NEW, _M.CREATED, by_clock=False),
+    **_into(_M.PENDING_SUBMISSION, 0, _M.CUSTOMER_APPROVAL_GRANTED, _M.CUSTOMER_APPROVAL_SKIPPED),
+    **_path(_M.PENDING_SUBMISSION, (1, _M.SUBMITTED), (2, _M.ACTIVE)),
+    **_into(_M.ACTIVE, 1, _M.REINSTATED),
 }
 
 _O = ThirdPartyOutboundPaymentStatus
 # SCHEDULED -> EXECUTING also waits for the executionDate; VERIFYING goes to PENDING_APPROVAL instead
 # when the payout needs approval (magic reference APPROVE); EXECUTING fails instead when the credit it uses is short.
-OUTBOUND_STEPS: dict[StrEnum, Step] = {
-    _O.NEW: Step(_O.VERIFYING, 0),
-    _O.VERIFYING: Step(_O.SCHEDULED, 1),
-    _O.SCHEDULED: Step(_O.EXECUTING, 0),
-    _O.EXECUTING: Step(_O.EXECUTED, 0),
-}
+OUTBOUND_STEPS: dict[StrEnum, Step] = _path(
+    _O.NEW, (0, _O.VERIFYING), (1, _O.SCHEDULED), (0, _O.EXECUTING), (0, _O.EXECUTED)
+)
 OUTBOUND_OUTCOME_STEPS: dict[tuple[ForcedOutcome, StrEnum], Step] = {
-    (ForcedOutcome.FAIL, _O.EXECUTING): Step(_O.FAILED, 0),
+    (ForcedOutcome.FAIL, _O.EXECUTING): Step(_O.FAILED, 0)
 }
 
 
