@@ -1,0 +1,100 @@
+"""What each create takes, declared once: the keyword arguments of the domain's creates.
+
+Each rule takes its fields as ``**fields: Unpack[NewX]`` (PEP 692), so callers still pass plain keywords
+and mypy checks them. The API layer reads the same declarations to turn a request body into these
+arguments (api/creating.py): a field's type says how its JSON value is read (money, date, enum).
+``Required`` marks what a caller must give; any other field may be left out, and a field left out or
+None takes the rule's default.
+"""
+
+from __future__ import annotations
+
+# Evaluated at run time too (typing.get_type_hints in api/creating.py): not only under TYPE_CHECKING.
+from datetime import date
+from decimal import Decimal
+from typing import Required, TypedDict
+
+from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyOutboundPaymentStatus
+
+
+class NewCustomer(TypedDict, total=False):
+    """customers.create_customer; personal details left out are derived from the name and id."""
+
+    name: Required[str]
+    contract_owner_id: int | None
+    credit_threshold: Decimal
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    address_line1: str | None
+    city: str | None
+    postcode: str | None
+    telephone: str | None
+
+
+class NewSite(TypedDict, total=False):
+    """customers.create_site; the address left out is the customer's."""
+
+    customer_id: Required[int]
+    name: str | None
+    reference: str | None
+    address_line1: str | None
+    city: str | None
+    postcode: str | None
+    start_date: date | None
+    end_date: date | None
+
+
+class NewInvoice(TypedDict, total=False):
+    """customers.create_invoice."""
+
+    customer_id: Required[int]
+    bill_run_type: Required[BillRunType]
+    amount: Required[Decimal]
+    invoice_date: date | None
+    due_date: date | None
+    site_id: int | None
+
+
+class NewCustomerPayment(TypedDict, total=False):
+    """accounts.create_customer_payment."""
+
+    customer_id: Required[int]
+    amount: Required[Decimal]
+    payment_type: Required[PaymentMethod]
+    description: str | None
+    reference: str | None
+    bill_run_type: BillRunType | None
+    invoice_id: int | None
+
+
+class NewPaymentLink(TypedDict, total=False):
+    """links.create_payment_link: one of invoice_id, adhoc_invoice_id, customer_id is what it pays."""
+
+    payment_provider_id: Required[int]
+    amount: Required[Decimal]
+    description: Required[str]
+    email: str | None
+    invoice_id: int | None
+    adhoc_invoice_id: int | None
+    customer_id: int | None
+
+
+class NewOutboundPayment(TypedDict, total=False):
+    """outbound.create_outbound_payment."""
+
+    customer_id: Required[int]
+    amount: Required[Decimal]
+    reference: Required[str]
+    description: str | None
+    execution_date: date | None
+    use_customer_credit_balance: bool
+    status: ThirdPartyOutboundPaymentStatus | None
+
+
+class LatestPayment(TypedDict, total=False):
+    """payments.cancel_invoice_payment and reprocess_invoice_payment: the invoice whose latest payment they move."""
+
+    invoice_id: Required[int]
+    bill_run_type: Required[BillRunType]
+    notes: str | None
