@@ -117,7 +117,10 @@ def _reader(declared: Any) -> Reader:
     return _as_is
 
 
-def body_reader(declared: type, names: Mapping[str, str]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+BodyReader = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def body_reader(declared: type, names: Mapping[str, str]) -> BodyReader:
     """The keyword arguments of a domain create (``declared``: its TypedDict in domain/inputs.py) from a body.
 
     ``names`` maps each API member read to its argument, in the order they are read: the first bad value

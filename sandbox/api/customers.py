@@ -7,11 +7,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, create_one, money, read_one, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, create_one, read_one, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.inputs import NewCustomerPayment
+from elevate_sandbox.domain.inputs import NewBalanceAdjustment, NewCustomerPayment
 from elevate_sandbox.domain.models import CustomerPayment
 from elevate_sandbox.domain.resources import CUSTOMER_CREDIT_STATUS, CUSTOMER_PAYMENT
 from elevate_sandbox.listing import named_ids
@@ -67,13 +67,13 @@ async def get_customer_balance(customer_id: int, **_: Any) -> dict[str, Any]:
         return b.customer_balance(customer_id)
 
 
-@operation("createCustomerBalanceAdjustment")
-async def create_customer_balance_adjustment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        adjustment = b.create_balance_adjustment(
-            customer_id=body["customerId"], amount=money(body), description=body.get("description")
-        )
-        return rendered(adjustment)
+create_one(
+    "createCustomerBalanceAdjustment",
+    Backend.create_balance_adjustment,
+    NewBalanceAdjustment,
+    {"customerId": "customer_id", "amountInMajorCurrency": "amount", "description": "description"},
+    200,
+)
 
 
 @operation("getCustomerCreditStatus")

@@ -14,7 +14,7 @@ from elevate_sandbox.domain.enums import (
     SummaryType,
 )
 from elevate_sandbox.domain.errors import INVOICE_NOT_FOUND, InvalidRequest
-from elevate_sandbox.domain.inputs import NewCustomerPayment
+from elevate_sandbox.domain.inputs import NewBalanceAdjustment, NewCustomerPayment
 from elevate_sandbox.domain.ledger import is_collected, record_payment
 from elevate_sandbox.domain.lookups import (
     customer_ref,
@@ -149,16 +149,14 @@ def customer_balance(ctx: Context, customer_id: int) -> dict[str, object]:
     }
 
 
-def create_balance_adjustment(
-    ctx: Context, *, customer_id: int, amount: Decimal, description: str | None = None
-) -> BalanceAdjustment:
+def create_balance_adjustment(ctx: Context, **fields: Unpack[NewBalanceAdjustment]) -> BalanceAdjustment:
     """A manual adjustment: positive gives credit, negative adds debt."""
-    customer = customer_ref(ctx, customer_id)
-    amount = to_money(amount)
+    customer = customer_ref(ctx, fields["customer_id"])
+    amount = to_money(fields["amount"])
     require_nonzero(amount)
     adjustment = BalanceAdjustment(
         id=ctx.state.next_id("balance_adjustments"), customer_id=customer.id, amount=amount,
-        created_at=ctx.clock.now(), description=description,
+        created_at=ctx.clock.now(), description=fields.get("description"),
     )
     ctx.state.balance_adjustments[adjustment.id] = adjustment
     customer.balance += amount

@@ -14,7 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Required, TypedDict
 
-from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyOutboundPaymentStatus
+from elevate_sandbox.domain.enums import (
+    BillRunType,
+    PaymentMethod,
+    PaymentProviderStatus,
+    ThirdPartyOutboundPaymentStatus,
+    ThirdPartyPaymentStatus,
+)
 
 
 class NewCustomer(TypedDict, total=False):
@@ -66,6 +72,59 @@ class NewCustomerPayment(TypedDict, total=False):
     reference: str | None
     bill_run_type: BillRunType | None
     invoice_id: int | None
+
+
+class NewBalanceAdjustment(TypedDict, total=False):
+    """accounts.create_balance_adjustment: positive gives credit, negative adds debt."""
+
+    customer_id: Required[int]
+    amount: Required[Decimal]
+    description: str | None
+
+
+class NewInvoicePayment(TypedDict, total=False):
+    """payments.create_invoice_payment: a payment event on a normal or adhoc invoice."""
+
+    bill_run_type: Required[BillRunType]
+    invoice_id: Required[int]
+    amount: Required[Decimal]
+    description: Required[str]
+    payment_method: Required[PaymentMethod]
+    third_party_payment_status: ThirdPartyPaymentStatus | None
+
+
+class NewRefund(TypedDict, total=False):
+    """refunds.create_refund: the docs mark nothing required; the rule says what a refund cannot do without."""
+
+    invoice_id: int | None
+    bill_run_type: BillRunType | None
+    amount: Decimal | None
+    payment_method: PaymentMethod | None
+    description: str | None
+
+
+class NewSitePaymentMandate(TypedDict, total=False):
+    """mandates.create_site_payment_mandate."""
+
+    site_id: Required[int]
+    return_url: Required[str]
+    redirect_url: str | None
+    exit_url: str | None
+
+
+class NewPaymentProvider(TypedDict, total=False):
+    """providers.create_payment_provider; the flags left out are off."""
+
+    type: Required[PaymentMethod]  # Elevate's field name
+    name: Required[str]
+    status: Required[PaymentProviderStatus]
+    contract_owner_ids: Required[list[int]]
+    direct_debit_with_name: str | None
+    creditor_identifier: str | None
+    instant_bank_payments: bool
+    retry_if_possible: bool
+    accept_external_payments: bool
+    sync_instant_bank_payments_with_mandate_creation: bool
 
 
 class NewPaymentLink(TypedDict, total=False):

@@ -9,7 +9,7 @@ from typing import NamedTuple, Unpack
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from elevate_sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
-from elevate_sandbox.domain.inputs import LatestPayment
+from elevate_sandbox.domain.inputs import LatestPayment, NewInvoicePayment
 from elevate_sandbox.domain.ledger import record_payment, set_payment_status, status_class
 from elevate_sandbox.domain.lookups import (
     get_or_404,
@@ -44,21 +44,13 @@ def _open_match(
     return None
 
 
-def create_invoice_payment(
-    ctx: Context,
-    *,
-    bill_run_type: BillRunType,
-    invoice_id: int,
-    amount: Decimal,
-    description: str,
-    payment_method: PaymentMethod,
-    third_party_payment_status: ThirdPartyPaymentStatus | None = None,
-) -> tuple[InvoicePayment, bool]:
+def create_invoice_payment(ctx: Context, **fields: Unpack[NewInvoicePayment]) -> tuple[InvoicePayment, bool]:
     """Record a payment event: a new payment (True), or an update of an open one coming back (False)."""
-    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
-    amount = to_money(amount)
+    bill_run_type, payment_method = fields["bill_run_type"], fields["payment_method"]
+    invoice = invoice_ref(ctx, fields["invoice_id"], bill_run_type)
+    amount = to_money(fields["amount"])
     require_nonzero(amount)
-    status = third_party_payment_status
+    status = fields.get("third_party_payment_status")
     outcome = magic_values.payment_outcome(ctx, invoice, amount) if payment_method in PROVIDER_METHODS else None
     if payment_method not in PROVIDER_METHODS:
         # "Not applicable for manual payments" (every doc version): a status sent with one is ignored.
@@ -71,7 +63,7 @@ def create_invoice_payment(
     payment = InvoicePayment(
         id=ctx.state.next_id(payment_sequence(bill_run_type)),
         bill_run_type=bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
-        payment_method=payment_method, payment_date=ctx.clock.today(), description=description,
+        payment_method=payment_method, payment_date=ctx.clock.today(), description=fields["description"],
         third_party_payment_status=status, forced_outcome=outcome,
     )
     return record_payment(ctx, payment), True
