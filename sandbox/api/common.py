@@ -103,8 +103,10 @@ def _as_is(body: Mapping[str, Any], key: str) -> Any:
 
 
 def _reader(declared: Any) -> Reader:
-    """How a body member becomes an argument of the declared type: money and dates checked (a 400 naming
-    the member), enums by value, anything else as it is."""
+    """How a body member becomes an argument of the declared type.
+
+    Money and dates are checked (a refusal names the member), enums taken by value, anything else as it is.
+    """
     if get_origin(declared) in (Union, UnionType):  # X | None: the value is never None here
         declared = next(arg for arg in get_args(declared) if arg is not type(None))
     if declared is Decimal:

@@ -1,15 +1,15 @@
 """What each create takes, declared once: the keyword arguments of the domain's creates.
 
-Each rule takes its fields as ``**fields: Unpack[NewX]`` (PEP 692), so callers still pass plain keywords
-and mypy checks them. The API layer reads the same declarations to turn a request body into these
-arguments (api/creating.py): a field's type says how its JSON value is read (money, date, enum).
-``Required`` marks what a caller must give; any other field may be left out, and a field left out or
-None takes the rule's default.
+Each rule takes its fields as ``**fields: Unpack[NewX]`` (PEP 692): callers still pass plain keywords, and
+mypy checks them against the declaration. The API reads the same declarations to turn a request body into
+these arguments (``body_reader`` in api/common.py): a field's type says how its JSON value is read (money,
+date, enum). ``Required`` marks what a caller must give; a field left out takes the rule's default, as
+does None where the type allows it.
 """
 
 from __future__ import annotations
 
-# Evaluated at run time too (typing.get_type_hints in api/creating.py): not only under TYPE_CHECKING.
+# Imported at run time, not under TYPE_CHECKING: body_reader resolves these annotations (get_type_hints).
 from datetime import date
 from decimal import Decimal
 from typing import Required, TypedDict
