@@ -155,6 +155,7 @@ def reprocess_invoice_payment(ctx: Context, **target: Unpack[LatestPayment]) -> 
 
 
 def _move_noting(ctx: Context, payment: InvoicePayment, status: ThirdPartyPaymentStatus, notes: str | None) -> None:
+    """Move a payment; the caller's notes, when given, replace its metaData."""
     move_payment(ctx, payment, status)
     payment.meta_data = notes or payment.meta_data
 
