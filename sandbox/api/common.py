@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from enum import Enum
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 from connexion.lifecycle import ConnexionResponse
 
@@ -87,6 +89,72 @@ def patch_one(operation_id: str, id_name: str, schema: str, update: Patch) -> No
             return rendered(update(b, params[id_name], body, check))
 
     handler.__name__ = handler.__qualname__ = f"patch_one[{operation_id}]"
+    operation(operation_id)(handler)
+
+
+Reader = Callable[[Mapping[str, Any], str], Any]  # (validated body, API member) -> the argument's value
+
+
+def _as_is(body: Mapping[str, Any], key: str) -> Any:
+    return body[key]
+
+
+def _reader(declared: Any) -> Reader:
+    """How a body member becomes an argument of the declared type.
+
+    Money and dates are checked (a refusal names the member), enums taken by value, anything else as it is.
+    """
+    if get_origin(declared) in (Union, UnionType):  # X | None: the value is never None here
+        declared = next(arg for arg in get_args(declared) if arg is not type(None))
+    if declared is Decimal:
+        return money
+    if declared is date:
+        return optional_date
+    if isinstance(declared, type) and issubclass(declared, Enum):
+        kind = declared
+        return lambda body, key: kind(body[key])
+    return _as_is
+
+
+BodyReader = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def body_reader(declared: type, names: Mapping[str, str]) -> BodyReader:
+    """The keyword arguments of a domain create (``declared``: its TypedDict in domain/inputs.py) from a body.
+
+    ``names`` maps each API member read to its argument, in the order they are read: the first bad value
+    answers. A member absent or null is left out, so that the create's default applies.
+    """
+    hints = get_type_hints(declared)
+    steps = [(member, argument, _reader(hints[argument])) for member, argument in names.items()]
+
+    def read(body: Mapping[str, Any]) -> dict[str, Any]:
+        return {argument: reader(body, member) for member, argument, reader in steps if body.get(member) is not None}
+
+    return read
+
+
+def create_one(
+    operation_id: str,
+    create: Callable[..., Renderable],
+    declared: type,
+    names: Mapping[str, str],
+    status: int = 201,
+    *,
+    strict: bool = False,
+) -> None:
+    """Register the handler of a create: the body read into ``declared``'s fields (``body_reader``), given to
+    ``create`` (with ``strict`` too, from --strict-inferred, when asked), its record rendered with ``status``."""
+    read = body_reader(declared, names)
+
+    async def handler(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
+        fields = read(body)
+        if strict:
+            fields["strict"] = strict_inferred()
+        with backend() as b:
+            return rendered(create(b, **fields), status)
+
+    handler.__name__ = handler.__qualname__ = f"create_one[{operation_id}]"
     operation(operation_id)(handler)
 
 

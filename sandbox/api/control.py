@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from elevate_sandbox import __version__
 from elevate_sandbox.api import admin
 from elevate_sandbox.api.admin import require_admin
-from elevate_sandbox.api.common import backend, money, optional_date, optional_money, read_one, rendered
+from elevate_sandbox.api.common import create_one, read_one
 from elevate_sandbox.api.middleware import current_runtime
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.auth import DEFAULT_EXPIRES_IN, DEFAULT_TENANT, check_tenant_name, mint_token
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.enums import BillRunType
 from elevate_sandbox.domain.errors import UNKNOWN_DATASET, VALIDATION_ERROR, FieldProblem, InvalidRequest
-from elevate_sandbox.domain.money import ZERO
+from elevate_sandbox.domain.inputs import NewCustomer, NewInvoice, NewSite
 from elevate_sandbox.http.context import request_tenant
 
 
@@ -91,52 +89,45 @@ async def reset_tenant(body: dict[str, Any] | None = None, **_: Any) -> dict[str
     return {"tenant": tenant.name, "seed": tenant.seed, "dataset": tenant.dataset}
 
 
-@operation("createSandboxCustomer")
-async def create_sandbox_customer(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    threshold: Decimal = optional_money(body, "creditThreshold") or ZERO
-    with backend() as b:
-        customer = b.create_customer(
-            name=body["name"],
-            contract_owner_id=body.get("contractOwnerId"),
-            credit_threshold=threshold,
-            email=body.get("emailAddress"),
-        )
-        return rendered(customer, 201)
-
-
+create_one(
+    "createSandboxCustomer",
+    Backend.create_customer,
+    NewCustomer,
+    {
+        "name": "name",
+        "contractOwnerId": "contract_owner_id",
+        "creditThreshold": "credit_threshold",
+        "emailAddress": "email",
+    },
+)
 read_one("getSandboxCustomer", "customer_id", Backend.get_customer)
 
-
-@operation("createSandboxSite")
-async def create_sandbox_site(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    start_date, end_date = optional_date(body, "startDate"), optional_date(body, "endDate")
-    with backend() as b:
-        site = b.create_site(
-            customer_id=body["customerId"],
-            name=body.get("name"),
-            postcode=body.get("postcode"),
-            start_date=start_date,
-            end_date=end_date,
-        )
-        return rendered(site, 201)
-
-
+create_one(
+    "createSandboxSite",
+    Backend.create_site,
+    NewSite,
+    {
+        "startDate": "start_date",
+        "endDate": "end_date",
+        "customerId": "customer_id",
+        "name": "name",
+        "postcode": "postcode",
+    },
+)
 read_one("getSandboxSite", "site_id", Backend.get_site)
 
-
-@operation("createSandboxInvoice")
-async def create_sandbox_invoice(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    invoice_date, due_date = optional_date(body, "invoiceDate"), optional_date(body, "dueDate")
-    with backend() as b:
-        invoice = b.create_invoice(
-            customer_id=body["customerId"],
-            bill_run_type=BillRunType(body["billRunType"]),
-            amount=money(body),
-            invoice_date=invoice_date,
-            due_date=due_date,
-            site_id=body.get("siteId"),
-        )
-        return rendered(invoice, 201)
-
-
+# The dates are read before the amount: the first bad value answers.
+create_one(
+    "createSandboxInvoice",
+    Backend.create_invoice,
+    NewInvoice,
+    {
+        "invoiceDate": "invoice_date",
+        "dueDate": "due_date",
+        "customerId": "customer_id",
+        "billRunType": "bill_run_type",
+        "amountInMajorCurrency": "amount",
+        "siteId": "site_id",
+    },
+)
 read_one("getSandboxInvoice", "invoice_id", Backend.get_invoice)

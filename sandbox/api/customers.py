@@ -7,11 +7,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, read_one, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, create_one, read_one, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
+from elevate_sandbox.domain.inputs import NewBalanceAdjustment, NewCustomerPayment
 from elevate_sandbox.domain.models import CustomerPayment
 from elevate_sandbox.domain.resources import CUSTOMER_CREDIT_STATUS, CUSTOMER_PAYMENT
 from elevate_sandbox.listing import named_ids
@@ -43,22 +43,21 @@ async def get_customer_payments(**params: Any) -> Response:
         return list_response(payments, ListQuery(params, strict_inferred()), CUSTOMER_PAYMENT, owner=b)
 
 
-@operation("createCustomerPayment")
-async def create_customer_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    bill_run_type = body.get("billRunType")
-    with backend() as b:
-        payment = b.create_customer_payment(
-            customer_id=body["customerId"],
-            amount=money(body),
-            payment_type=PaymentMethod(body["type"]),
-            description=body.get("description"),
-            reference=body.get("reference"),
-            bill_run_type=BillRunType(bill_run_type) if bill_run_type else None,
-            invoice_id=body.get("invoiceId"),
-        )
-        return rendered(payment)
-
-
+create_one(
+    "createCustomerPayment",
+    Backend.create_customer_payment,
+    NewCustomerPayment,
+    {
+        "customerId": "customer_id",
+        "amountInMajorCurrency": "amount",
+        "type": "payment_type",
+        "description": "description",
+        "reference": "reference",
+        "billRunType": "bill_run_type",
+        "invoiceId": "invoice_id",
+    },
+    200,
+)
 read_one("getCustomerPayment", "customer_payment_id", Backend.get_customer_payment)
 
 
@@ -68,13 +67,13 @@ async def get_customer_balance(customer_id: int, **_: Any) -> dict[str, Any]:
         return b.customer_balance(customer_id)
 
 
-@operation("createCustomerBalanceAdjustment")
-async def create_customer_balance_adjustment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        adjustment = b.create_balance_adjustment(
-            customer_id=body["customerId"], amount=money(body), description=body.get("description")
-        )
-        return rendered(adjustment)
+create_one(
+    "createCustomerBalanceAdjustment",
+    Backend.create_balance_adjustment,
+    NewBalanceAdjustment,
+    {"customerId": "customer_id", "amountInMajorCurrency": "amount", "description": "description"},
+    200,
+)
 
 
 @operation("getCustomerCreditStatus")

@@ -8,11 +8,12 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, money, no_content, rendered, strict_inferred
+from elevate_sandbox.api.common import BodyReader, backend, body_reader, no_content, rendered, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from elevate_sandbox.domain.enums import BillRunType
+from elevate_sandbox.domain.inputs import LatestPayment, NewInvoicePayment
 from elevate_sandbox.domain.models import InvoicePayment
 from elevate_sandbox.domain.resources import ADHOC_INVOICE_PAYMENT, INVOICE_PAYMENT
 from elevate_sandbox.listing import FilterKind, named_ids
@@ -45,17 +46,24 @@ def _list(b: Backend, bill_run_type: BillRunType, params: dict[str, Any], bill_r
     return list_response(payments, query, resource, owner=b, table=name if whole else None)
 
 
-def _create(bill_run_type: BillRunType, invoice_key: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    status = body.get("thirdPartyPaymentStatus")
+def _payment_reader(invoice_key: str) -> BodyReader:
+    """The fields of a new (adhoc) invoice payment, but for its bill run type, which is the operation's."""
+    return body_reader(
+        NewInvoicePayment,
+        {
+            invoice_key: "invoice_id",
+            "amountInMajorCurrency": "amount",
+            "description": "description",
+            "paymentMethod": "payment_method",
+            "thirdPartyPaymentStatus": "third_party_payment_status",
+        },
+    )
+
+
+def _create(bill_run_type: BillRunType, read: BodyReader, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    fields = read(body)
     with backend() as b:
-        payment, created = b.create_invoice_payment(
-            bill_run_type=bill_run_type,
-            invoice_id=body[invoice_key],
-            amount=money(body),
-            description=body["description"],
-            payment_method=PaymentMethod(body["paymentMethod"]),
-            third_party_payment_status=ThirdPartyPaymentStatus(status) if status else None,
-        )
+        payment, created = b.create_invoice_payment(bill_run_type=bill_run_type, **fields)
         return rendered(payment, 201 if created else 200)
 
 
@@ -66,8 +74,10 @@ def _payment_operations(bill_run_type: BillRunType, adhoc: str, id_name: str, in
         with backend() as b:
             return _list(b, bill_run_type, params, run_param)
 
+    read = _payment_reader(invoice_key)
+
     async def create_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-        return _create(bill_run_type, invoice_key, body)
+        return _create(bill_run_type, read, body)
 
     async def get_payment(**params: Any) -> tuple[dict[str, Any], int]:
         with backend() as b:
@@ -82,10 +92,14 @@ _payment_operations(BillRunType.NORMAL, "", "invoice_payment_id", "generatedInvo
 _payment_operations(BillRunType.ADHOC, "Adhoc", "adhoc_invoice_payment_id", "generatedAdhocInvoiceId", "adhocBillRunId")
 
 
+_read_latest = body_reader(LatestPayment, {"invoiceId": "invoice_id", "billRunType": "bill_run_type", "notes": "notes"})
+
+
 def _on_latest_payment(rule: Callable[..., InvoicePayment], body: dict[str, Any]) -> None:
     """Cancel and reprocess take the same body and act on the invoice's latest provider payment."""
+    fields = _read_latest(body)
     with backend() as b:
-        rule(b, invoice_id=body["invoiceId"], bill_run_type=BillRunType(body["billRunType"]), notes=body.get("notes"))
+        rule(b, **fields)
 
 
 @operation("cancelInvoicePayment")

@@ -6,10 +6,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, create_one, rendered, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
+from elevate_sandbox.domain.backend import Backend
 from elevate_sandbox.domain.enums import PaymentMethod
+from elevate_sandbox.domain.inputs import NewSitePaymentMandate
 from elevate_sandbox.domain.resources import SITE_PAYMENT_MANDATE
 
 
@@ -20,16 +22,12 @@ async def get_site_payment_mandates(**params: Any) -> Response:
         return list_response(mandates, query, SITE_PAYMENT_MANDATE, owner=b, table="site_mandates")
 
 
-@operation("createSitePaymentMandate")
-async def create_site_payment_mandate(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        mandate = b.create_site_payment_mandate(
-            site_id=body["siteId"],
-            return_url=body["returnURL"],
-            redirect_url=body.get("redirectURL"),
-            exit_url=body.get("exitURL"),
-        )
-        return rendered(mandate, 201)
+create_one(
+    "createSitePaymentMandate",
+    Backend.create_site_payment_mandate,
+    NewSitePaymentMandate,
+    {"siteId": "site_id", "returnURL": "return_url", "redirectURL": "redirect_url", "exitURL": "exit_url"},
+)
 
 
 @operation("getPaymentProviderMandate")

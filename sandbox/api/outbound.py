@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from elevate_sandbox.api.common import backend, money, optional_date, patch_one, read_one, rendered, strict_inferred
-from elevate_sandbox.api.registry import operation
+from elevate_sandbox.api.common import create_one, patch_one, read_one, strict_inferred
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.enums import ThirdPartyOutboundPaymentStatus
+from elevate_sandbox.domain.inputs import NewOutboundPayment
 
-
-@operation("createOutboundPayment")
-async def create_outbound_payment(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    execution_date = optional_date(body, "executionDate")
-    status = body.get("thirdPartyOutboundPaymentStatus")
-    with backend() as b:
-        payment = b.create_outbound_payment(
-            customer_id=body["customerId"],
-            amount=money(body),
-            reference=body["reference"],
-            description=body.get("description"),
-            execution_date=execution_date,
-            use_customer_credit_balance=body.get("useCustomerCreditBalance", False),
-            status=ThirdPartyOutboundPaymentStatus(status) if status else None,
-            strict=strict_inferred(),
-        )
-        return rendered(payment)
-
-
+# The execution date is read before the amount: the first bad value answers. Created is 200 here, as documented.
+create_one(
+    "createOutboundPayment",
+    Backend.create_outbound_payment,
+    NewOutboundPayment,
+    {
+        "executionDate": "execution_date",
+        "customerId": "customer_id",
+        "amountInMajorCurrency": "amount",
+        "reference": "reference",
+        "description": "description",
+        "useCustomerCreditBalance": "use_customer_credit_balance",
+        "thirdPartyOutboundPaymentStatus": "status",
+    },
+    200,
+    strict=True,
+)
 read_one("getOutboundPayment", "outbound_payment_id", Backend.get_outbound_payment)
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, no_content, patch_one, read_one, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, create_one, no_content, patch_one, read_one, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
 from elevate_sandbox.domain.backend import Backend
-from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.domain.inputs import NewPaymentProvider
 from elevate_sandbox.domain.models import PaymentProvider
 from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
 
@@ -30,24 +30,23 @@ async def get_payment_providers(**params: Any) -> Response:
         return list_response(providers, ListQuery(params, strict_inferred()), PAYMENT_PROVIDER, owner=b, table=name)
 
 
-@operation("createPaymentProvider")
-async def create_payment_provider(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    with backend() as b:
-        provider = b.create_payment_provider(
-            type=PaymentMethod(body["type"]),
-            name=body["name"],
-            status=PaymentProviderStatus(body["status"]),
-            contract_owner_ids=list(body["contractOwnerIds"]),
-            direct_debit_with_name=body.get("directDebitWithName"),
-            creditor_identifier=body.get("creditorIdentifier"),
-            instant_bank_payments=body.get("instantBankPayments", False),
-            retry_if_possible=body.get("retryIfPossible", False),
-            accept_external_payments=body.get("acceptExternalPayments", False),
-            sync_instant_bank_payments_with_mandate_creation=body.get(
-                "syncInstantBankPaymentsWithMandateCreation", False
-            ),
-        )
-        return rendered(provider, 201)
+create_one(
+    "createPaymentProvider",
+    Backend.create_payment_provider,
+    NewPaymentProvider,
+    {
+        "type": "type",
+        "name": "name",
+        "status": "status",
+        "contractOwnerIds": "contract_owner_ids",
+        "directDebitWithName": "direct_debit_with_name",
+        "creditorIdentifier": "creditor_identifier",
+        "instantBankPayments": "instant_bank_payments",
+        "retryIfPossible": "retry_if_possible",
+        "acceptExternalPayments": "accept_external_payments",
+        "syncInstantBankPaymentsWithMandateCreation": "sync_instant_bank_payments_with_mandate_creation",
+    },
+)
 
 
 read_one("getPaymentProvider", "payment_provider_id", Backend.get_payment_provider)

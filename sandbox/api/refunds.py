@@ -7,10 +7,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from elevate_sandbox.api.common import backend, optional_money, rendered, strict_inferred
+from elevate_sandbox.api.common import backend, create_one, strict_inferred
 from elevate_sandbox.api.lists import ListQuery, list_response
 from elevate_sandbox.api.registry import operation
-from elevate_sandbox.domain.enums import BillRunType, PaymentMethod
+from elevate_sandbox.domain.backend import Backend
+from elevate_sandbox.domain.inputs import NewRefund
 from elevate_sandbox.domain.models import Refund
 from elevate_sandbox.domain.resources import REFUND
 
@@ -28,16 +29,16 @@ async def get_refunds(**params: Any) -> Response:
         return list_response(refunds, ListQuery(params, strict_inferred()), REFUND, owner=b, table=table)
 
 
-@operation("createRefund")
-async def create_refund(body: dict[str, Any], **_: Any) -> tuple[dict[str, Any], int]:
-    # The docs mark no field required (--strict-inferred requires invoiceId, billRunType and the amount).
-    method, bill_run_type = body.get("paymentMethod"), body.get("billRunType")
-    with backend() as b:
-        refund = b.create_refund(
-            invoice_id=body.get("invoiceId"),
-            bill_run_type=BillRunType(bill_run_type) if bill_run_type else None,
-            amount=optional_money(body, "amountInMajorCurrency"),
-            payment_method=PaymentMethod(method) if method else None,
-            description=body.get("description"),
-        )
-        return rendered(refund, 201)
+# The docs mark no field required (--strict-inferred requires invoiceId, billRunType and the amount).
+create_one(
+    "createRefund",
+    Backend.create_refund,
+    NewRefund,
+    {
+        "invoiceId": "invoice_id",
+        "billRunType": "bill_run_type",
+        "amountInMajorCurrency": "amount",
+        "paymentMethod": "payment_method",
+        "description": "description",
+    },
+)

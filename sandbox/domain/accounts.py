@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Unpack
 
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import (
     BillRunType,
     CustomerPaymentType,
     InvoicePaymentStatus,
-    PaymentMethod,
     SummaryType,
 )
 from elevate_sandbox.domain.errors import INVOICE_NOT_FOUND, InvalidRequest
+from elevate_sandbox.domain.inputs import NewBalanceAdjustment, NewCustomerPayment
 from elevate_sandbox.domain.ledger import is_collected, record_payment
 from elevate_sandbox.domain.lookups import (
     customer_ref,
@@ -56,28 +57,19 @@ def _target_invoice(
     return invoice
 
 
-def create_customer_payment(
-    ctx: Context,
-    *,
-    customer_id: int,
-    amount: Decimal,
-    payment_type: PaymentMethod,
-    description: str | None = None,
-    reference: str | None = None,
-    bill_run_type: BillRunType | None = None,
-    invoice_id: int | None = None,
-) -> CustomerPayment:
+def create_customer_payment(ctx: Context, **fields: Unpack[NewCustomerPayment]) -> CustomerPayment:
     """Rule 2: settle unpaid invoices oldest first; whatever is left stays on the balance as credit."""
-    customer = customer_ref(ctx, customer_id)
-    amount = to_money(amount)
+    customer = customer_ref(ctx, fields["customer_id"])
+    amount = to_money(fields["amount"])
     require_positive(amount)
-    target = _target_invoice(ctx, customer, invoice_id, bill_run_type)
+    bill_run_type = fields.get("bill_run_type")
+    target = _target_invoice(ctx, customer, fields.get("invoice_id"), bill_run_type)
     payment = CustomerPayment(
         id=ctx.state.next_id("customer_payments"), customer_id=customer.id, amount=amount,
-        resulting_customer_balance=customer.balance + amount, type=payment_type,
+        resulting_customer_balance=customer.balance + amount, type=fields["payment_type"],
         payment_date=ctx.clock.today(),
         customer_payment_type=CustomerPaymentType.CUSTOMER,
-        description=description, reference=reference,
+        description=fields.get("description"), reference=fields.get("reference"),
         invoice_id=target.id if target else None, invoice_number=target.invoice_number if target else None,
         bill_run_type=target.bill_run_type if target else bill_run_type,
     )
@@ -157,16 +149,14 @@ def customer_balance(ctx: Context, customer_id: int) -> dict[str, object]:
     }
 
 
-def create_balance_adjustment(
-    ctx: Context, *, customer_id: int, amount: Decimal, description: str | None = None
-) -> BalanceAdjustment:
+def create_balance_adjustment(ctx: Context, **fields: Unpack[NewBalanceAdjustment]) -> BalanceAdjustment:
     """A manual adjustment: positive gives credit, negative adds debt."""
-    customer = customer_ref(ctx, customer_id)
-    amount = to_money(amount)
+    customer = customer_ref(ctx, fields["customer_id"])
+    amount = to_money(fields["amount"])
     require_nonzero(amount)
     adjustment = BalanceAdjustment(
         id=ctx.state.next_id("balance_adjustments"), customer_id=customer.id, amount=amount,
-        created_at=ctx.clock.now(), description=description,
+        created_at=ctx.clock.now(), description=fields.get("description"),
     )
     ctx.state.balance_adjustments[adjustment.id] = adjustment
     customer.balance += amount

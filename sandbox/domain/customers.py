@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
+from typing import Unpack
 
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import BillRunType
@@ -19,6 +19,7 @@ from elevate_sandbox.domain.errors import (
     FieldProblem,
     InvalidRequest,
 )
+from elevate_sandbox.domain.inputs import NewCustomer, NewInvoice, NewSite
 from elevate_sandbox.domain.ledger import refresh_invoice
 from elevate_sandbox.domain.lookups import customer_ref, get_or_404
 from elevate_sandbox.domain.models import ContractOwner, Customer, Invoice, Site
@@ -55,54 +56,33 @@ def _given(value: str | None, default: str) -> str:
     return default if value is None else value
 
 
-def create_customer(
-    ctx: Context,
-    *,
-    name: str,
-    contract_owner_id: int | None = None,
-    credit_threshold: Decimal = ZERO,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    address_line1: str | None = None,
-    city: str | None = None,
-    postcode: str | None = None,
-    telephone: str | None = None,
-) -> Customer:
+def create_customer(ctx: Context, **fields: Unpack[NewCustomer]) -> Customer:
     """Add a customer; missing personal details are derived from the name and id."""
-    owner_id = _owner_id(ctx, contract_owner_id)
-    threshold = to_money(credit_threshold)
+    owner_id = _owner_id(ctx, fields.get("contract_owner_id"))
+    threshold = to_money(fields.get("credit_threshold", ZERO))
     if owner_id is None:
         owner_id = create_contract_owner(ctx, DEFAULT_CONTRACT_OWNER).id
     customer_id = ctx.state.next_id("customers")
+    name = fields["name"]
     street, town, code = PLACEHOLDER_ADDRESS
     customer = Customer(
         id=customer_id, contract_owner_id=owner_id, name=name, credit_threshold=threshold,
         account_number=f"ACC{customer_id:06d}", created_at=ctx.clock.now(),
-        email=_given(email, f"{_slug(name)}@example.co.uk"), first_name=_given(first_name, "Accounts"),
-        last_name=_given(last_name, "Payable"), address_line1=_given(address_line1, street),
-        city=_given(city, town), postcode=_given(postcode, code),
-        telephone=_given(telephone, f"020 7946 {customer_id % 1000:04d}"),
+        email=_given(fields.get("email"), f"{_slug(name)}@example.co.uk"),
+        first_name=_given(fields.get("first_name"), "Accounts"), last_name=_given(fields.get("last_name"), "Payable"),
+        address_line1=_given(fields.get("address_line1"), street), city=_given(fields.get("city"), town),
+        postcode=_given(fields.get("postcode"), code),
+        telephone=_given(fields.get("telephone"), f"020 7946 {customer_id % 1000:04d}"),
     )
     ctx.state.customers[customer.id] = customer
     return customer
 
 
-def create_site(
-    ctx: Context,
-    *,
-    customer_id: int,
-    name: str | None = None,
-    reference: str | None = None,
-    address_line1: str | None = None,
-    city: str | None = None,
-    postcode: str | None = None,
-    start_date: date | None = None,
-    end_date: date | None = None,
-) -> Site:
+def create_site(ctx: Context, **fields: Unpack[NewSite]) -> Site:
     """Add a site under a customer; its address defaults to the customer's."""
-    customer = customer_ref(ctx, customer_id)
-    start = start_date or ctx.clock.today()
+    customer = customer_ref(ctx, fields["customer_id"])
+    start = fields.get("start_date") or ctx.clock.today()
+    end_date = fields.get("end_date")
     if end_date is not None and end_date < start:
         raise InvalidRequest(
             f"endDate {end_date} is before startDate {start}", VALIDATION_ERROR,
@@ -110,10 +90,11 @@ def create_site(
         )
     site_id = ctx.state.next_id("sites")
     site = Site(
-        id=site_id, customer_id=customer.id, name=name or f"{customer.name} site {site_id}",
-        reference=reference or f"SITE-{site_id:06d}", address_line1=address_line1 or customer.address_line1,
-        city=city or customer.city, postcode=postcode or customer.postcode, start_date=start,
-        end_date=end_date,
+        id=site_id, customer_id=customer.id, name=fields.get("name") or f"{customer.name} site {site_id}",
+        reference=fields.get("reference") or f"SITE-{site_id:06d}",
+        address_line1=fields.get("address_line1") or customer.address_line1,
+        city=fields.get("city") or customer.city, postcode=fields.get("postcode") or customer.postcode,
+        start_date=start, end_date=end_date,
     )
     ctx.state.sites[site.id] = site
     ctx.index.sites_by_customer.setdefault(customer.id, []).append(site)
@@ -125,26 +106,18 @@ def bill_run_id(bill_run_type: BillRunType, invoice_date: date) -> int:
     return invoice_date.year * 1000 + invoice_date.month * 10 + (bill_run_type is BillRunType.ADHOC)
 
 
-def create_invoice(
-    ctx: Context,
-    *,
-    customer_id: int,
-    bill_run_type: BillRunType,
-    amount: Decimal,
-    invoice_date: date | None = None,
-    due_date: date | None = None,
-    site_id: int | None = None,
-) -> Invoice:
+def create_invoice(ctx: Context, **fields: Unpack[NewInvoice]) -> Invoice:
     """Issue an invoice: it raises the customer's debt by its amount."""
-    customer = customer_ref(ctx, customer_id)
-    amount = to_money(amount)
-    issued = invoice_date or ctx.clock.today()
-    due = due_date or issued + DEFAULT_PAYMENT_TERMS
+    customer = customer_ref(ctx, fields["customer_id"])
+    amount = to_money(fields["amount"])
+    issued = fields.get("invoice_date") or ctx.clock.today()
+    due = fields.get("due_date") or issued + DEFAULT_PAYMENT_TERMS
     if due < issued:
         raise InvalidRequest(
             f"dueDate {due} is before invoiceDate {issued}", VALIDATION_ERROR,
             [FieldProblem("dueDate", "must not be before invoiceDate")],
         )
+    site_id, bill_run_type = fields.get("site_id"), fields["bill_run_type"]
     site = ctx.state.sites.get(site_id) if site_id is not None else None
     if site_id is not None and (site is None or site.customer_id != customer.id):
         raise InvalidRequest(f"Customer {customer.id} has no site with id {site_id}", SITE_NOT_FOUND)

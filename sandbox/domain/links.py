@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from decimal import Decimal
+from typing import Unpack
 
 from elevate_sandbox.domain import accounts
 from elevate_sandbox.domain.context import Context
@@ -15,6 +15,7 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 from elevate_sandbox.domain.hosted import PAY_PAGE, hosted_url
+from elevate_sandbox.domain.inputs import NewPaymentLink
 from elevate_sandbox.domain.ledger import record_payment
 from elevate_sandbox.domain.lookups import (
     by_token,
@@ -38,26 +39,16 @@ def _active(provider: PaymentProvider) -> PaymentProvider:
     return provider
 
 
-def create_payment_link(
-    ctx: Context,
-    *,
-    payment_provider_id: int,
-    amount: Decimal,
-    description: str,
-    email: str | None = None,
-    invoice_id: int | None = None,
-    adhoc_invoice_id: int | None = None,
-    customer_id: int | None = None,
-    strict: bool = False,
-) -> PaymentLink:
+def create_payment_link(ctx: Context, *, strict: bool = False, **fields: Unpack[NewPaymentLink]) -> PaymentLink:
     """A link paying an invoice, an adhoc invoice or a customer's balance.
 
     The docs never say "exactly one" (their sample sets all three): every target given must exist, and
     the link pays the first of invoiceId, adhocInvoiceId, customerId. With ``strict``
     (--strict-inferred) exactly one must be given. A link with none could pay nothing: refused (409).
     """
-    targets = {"invoice_id": invoice_id, "adhoc_invoice_id": adhoc_invoice_id, "customer_id": customer_id}
-    given = {name: value for name, value in targets.items() if value is not None}
+    invoice_id, adhoc_invoice_id = fields.get("invoice_id"), fields.get("adhoc_invoice_id")
+    customer_id = fields.get("customer_id")
+    given = [target for target in (invoice_id, adhoc_invoice_id, customer_id) if target is not None]
     if not given or (strict and len(given) != 1):
         wanted = "exactly one" if strict else "at least one"
         raise InvalidRequest(
@@ -70,13 +61,13 @@ def create_payment_link(
         invoice_ref(ctx, adhoc_invoice_id, BillRunType.ADHOC)
     if customer_id is not None:
         customer_ref(ctx, customer_id)
-    provider = _active(provider_ref(ctx, payment_provider_id))
-    amount = to_money(amount)
+    provider = _active(provider_ref(ctx, fields["payment_provider_id"]))
+    amount = to_money(fields["amount"])
     require_positive(amount)
     token = ctx.token(string.hexdigits[:16], TOKEN_LENGTH)
     link = PaymentLink(
         id=ctx.state.next_id("payment_links"), payment_provider_id=provider.id, amount=amount,
-        description=description, token=token, email=email, invoice_id=invoice_id,
+        description=fields["description"], token=token, email=fields.get("email"), invoice_id=invoice_id,
         adhoc_invoice_id=adhoc_invoice_id, customer_id=customer_id,
         payment_link=hosted_url(ctx, PAY_PAGE, token),
     )
@@ -112,8 +103,7 @@ def pay_payment_link(ctx: Context, token: str) -> PaymentLink:
     elif link.customer_id is not None:
         accounts.create_customer_payment(
             ctx, customer_id=link.customer_id, amount=link.amount, payment_type=provider.type,
-            description=link.description, reference=f"Payment link {link.id}", bill_run_type=None,
-            invoice_id=None,
+            description=link.description, reference=f"Payment link {link.id}",
         )
     else:  # create_payment_link refuses a link without a target; one restored from a snapshot may lack it
         raise InvalidRequest(f"Payment link {link.id} names nothing to pay", PAYMENT_LINK_TARGET)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from decimal import Decimal
+from typing import Unpack
 
 from elevate_sandbox.domain.context import ALNUM, UPPER_ALNUM, Context
 from elevate_sandbox.domain.enums import (
@@ -21,6 +22,7 @@ from elevate_sandbox.domain.errors import (
     NotFound,
 )
 from elevate_sandbox.domain.hosted import MANDATE_PAGE, hosted_url
+from elevate_sandbox.domain.inputs import NewSitePaymentMandate
 from elevate_sandbox.domain.lookups import by_token, require_positive, site_ref
 from elevate_sandbox.domain.models import (
     Customer,
@@ -70,11 +72,9 @@ def mandate_provider(
     return None
 
 
-def create_site_payment_mandate(
-    ctx: Context, *, site_id: int, return_url: str, redirect_url: str | None = None, exit_url: str | None = None
-) -> SitePaymentMandate:
+def create_site_payment_mandate(ctx: Context, **fields: Unpack[NewSitePaymentMandate]) -> SitePaymentMandate:
     """Start a mandate-capture flow for a site with its contract owner's mandate provider."""
-    site = site_ref(ctx, site_id)
+    site = site_ref(ctx, fields["site_id"])
     customer = ctx.state.customers[site.customer_id]
     provider = mandate_provider(ctx, customer.contract_owner_id, MANDATE_METHODS)
     if provider is None:
@@ -90,10 +90,10 @@ def create_site_payment_mandate(
     customer_reference = _reference(ctx, CUSTOMER_REFERENCE_FORMATS[method])
     flow_token = _reference(ctx, FLOW_TOKEN_FORMAT)
     mandate = SitePaymentMandate(
-        id=ctx.state.next_id("site_mandates"), site_id=site.id, return_url=return_url, payment_method=method,
-        flow_token=flow_token, mandate_reference=reference,
-        redirect_url=redirect_url or hosted_url(ctx, MANDATE_PAGE, flow_token),
-        exit_url=exit_url, third_party_customer_reference=customer_reference,
+        id=ctx.state.next_id("site_mandates"), site_id=site.id, return_url=fields["return_url"],
+        payment_method=method, flow_token=flow_token, mandate_reference=reference,
+        redirect_url=fields.get("redirect_url") or hosted_url(ctx, MANDATE_PAGE, flow_token),
+        exit_url=fields.get("exit_url"), third_party_customer_reference=customer_reference,
     )
     ctx.state.site_mandates[mandate.id] = mandate
     ctx.index.site_mandate_ids_by_flow_token[flow_token] = mandate.id

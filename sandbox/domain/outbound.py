@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import ForcedOutcome, PaymentMethod, ThirdPartyOutboundPaymentStatus
@@ -22,6 +22,7 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 from elevate_sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
+from elevate_sandbox.domain.inputs import NewOutboundPayment
 from elevate_sandbox.domain.ledger import credit_of
 from elevate_sandbox.domain.lookups import customer_ref, get_or_404, require_positive
 from elevate_sandbox.domain.mandates import mandate_provider
@@ -70,31 +71,24 @@ def _check_credit(customer: Customer, amount: Decimal) -> None:
 
 
 def create_outbound_payment(
-    ctx: Context,
-    *,
-    customer_id: int,
-    amount: Decimal,
-    reference: str,
-    description: str | None = None,
-    execution_date: date | None = None,
-    use_customer_credit_balance: bool = False,
-    status: ThirdPartyOutboundPaymentStatus | None = None,
-    strict: bool = False,
+    ctx: Context, *, strict: bool = False, **fields: Unpack[NewOutboundPayment]
 ) -> OutboundPayment:
     """Create a payout; one that needs approval is kept, and answered with ApprovalRequired (403).
 
     A status sent on create is taken as given (the docs define no lifecycle for it); with ``strict``
     (--strict-inferred) only NEW, where the sandbox's inferred lifecycle starts, is accepted.
     """
-    customer = customer_ref(ctx, customer_id)
+    customer = customer_ref(ctx, fields["customer_id"])
     if mandate_provider(ctx, customer.contract_owner_id, (OUTBOUND_METHOD,)) is None:
         raise InvalidRequest(
             f"No active GO_CARDLESS provider serves customer {customer.id}: only GO_CARDLESS is supported",
             PAYMENT_METHOD_NOT_SUPPORTED,
         )
-    amount = to_money(amount)
+    amount = to_money(fields["amount"])
     _check_amount(amount)
+    execution_date = fields.get("execution_date")
     _check_execution_date(ctx, execution_date)
+    use_customer_credit_balance, status = fields.get("use_customer_credit_balance", False), fields.get("status")
     if use_customer_credit_balance:
         _check_credit(customer, amount)
     if strict and status not in (None, ThirdPartyOutboundPaymentStatus.NEW):
@@ -102,13 +96,14 @@ def create_outbound_payment(
             f"A new outbound payment starts NEW, not {status.value} (--strict-inferred)", INVALID_STATUS_TRANSITION,
             [FieldProblem("thirdPartyOutboundPaymentStatus", "must be NEW or absent")],
         )
+    reference = fields["reference"]
     outcome = magic_values.outbound_outcome(ctx, reference)
     needs_approval = outcome is ForcedOutcome.NEEDS_APPROVAL
     payment = OutboundPayment(
         id=ctx.state.next_id("outbound_payments"), customer_id=customer.id, amount=amount,
         reference=reference,
         status=PENDING_APPROVAL if needs_approval else ThirdPartyOutboundPaymentStatus.NEW,
-        created_at=ctx.clock.now(), description=description, execution_date=execution_date,
+        created_at=ctx.clock.now(), description=fields.get("description"), execution_date=execution_date,
         use_customer_credit_balance=use_customer_credit_balance, forced_outcome=outcome,
     )
     payment.status_since = payment.created_at

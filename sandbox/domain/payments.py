@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple, Unpack
 
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from elevate_sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
+from elevate_sandbox.domain.inputs import LatestPayment, NewInvoicePayment
 from elevate_sandbox.domain.ledger import record_payment, set_payment_status, status_class
 from elevate_sandbox.domain.lookups import (
     get_or_404,
@@ -42,21 +44,13 @@ def _open_match(
     return None
 
 
-def create_invoice_payment(
-    ctx: Context,
-    *,
-    bill_run_type: BillRunType,
-    invoice_id: int,
-    amount: Decimal,
-    description: str,
-    payment_method: PaymentMethod,
-    third_party_payment_status: ThirdPartyPaymentStatus | None = None,
-) -> tuple[InvoicePayment, bool]:
+def create_invoice_payment(ctx: Context, **fields: Unpack[NewInvoicePayment]) -> tuple[InvoicePayment, bool]:
     """Record a payment event: a new payment (True), or an update of an open one coming back (False)."""
-    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
-    amount = to_money(amount)
+    bill_run_type, payment_method = fields["bill_run_type"], fields["payment_method"]
+    invoice = invoice_ref(ctx, fields["invoice_id"], bill_run_type)
+    amount = to_money(fields["amount"])
     require_nonzero(amount)
-    status = third_party_payment_status
+    status = fields.get("third_party_payment_status")
     outcome = magic_values.payment_outcome(ctx, invoice, amount) if payment_method in PROVIDER_METHODS else None
     if payment_method not in PROVIDER_METHODS:
         # "Not applicable for manual payments" (every doc version): a status sent with one is ignored.
@@ -69,7 +63,7 @@ def create_invoice_payment(
     payment = InvoicePayment(
         id=ctx.state.next_id(payment_sequence(bill_run_type)),
         bill_run_type=bill_run_type, invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
-        payment_method=payment_method, payment_date=ctx.clock.today(), description=description,
+        payment_method=payment_method, payment_date=ctx.clock.today(), description=fields["description"],
         third_party_payment_status=status, forced_outcome=outcome,
     )
     return record_payment(ctx, payment), True
@@ -121,49 +115,51 @@ def _latest_provider_payment(ctx: Context, invoice: Invoice) -> InvoicePayment |
     return None
 
 
-def _latest_that(
-    ctx: Context,
-    invoice_id: int,
-    bill_run_type: BillRunType,
-    fits: Callable[[InvoicePayment], bool],
-    refusal: tuple[str, str],
-) -> InvoicePayment:
-    """The invoice's latest provider payment when ``fits`` accepts it; else InvalidRequest (what, code)."""
-    invoice = invoice_ref(ctx, invoice_id, bill_run_type)
+class _Wanted(NamedTuple):
+    """Which of an invoice's payments cancel or reprocess acts on, the refusal when it has none, and the move."""
+
+    fits: Callable[[InvoicePayment], bool]
+    missing: str  # "Invoice 7 has no <missing>"
+    code: str
+    status: ThirdPartyPaymentStatus
+
+
+_CANCELLABLE = _Wanted(
+    lambda p: status_class(p.third_party_payment_status) is StatusClass.PENDING,
+    "pending payment to cancel", NO_PENDING_PAYMENT, ThirdPartyPaymentStatus.CANCELLED,
+)
+_REPROCESSABLE = _Wanted(
+    lambda p: p.third_party_payment_status in REPROCESSABLE_PAYMENT_STATUSES,
+    "failed payment to reprocess", NO_FAILED_PAYMENT, ThirdPartyPaymentStatus.PENDING_SUBMISSION,
+)
+
+
+def _move_latest(ctx: Context, wanted: _Wanted, target: LatestPayment) -> InvoicePayment:
+    """Move the invoice's latest provider payment when ``wanted`` fits it, keeping the caller's notes."""
+    invoice = invoice_ref(ctx, target["invoice_id"], target["bill_run_type"])
     payment = _latest_provider_payment(ctx, invoice)
-    if payment is None or not fits(payment):
-        raise InvalidRequest(f"Invoice {invoice.id} has no {refusal[0]}", refusal[1])
+    if payment is None or not wanted.fits(payment):
+        raise InvalidRequest(f"Invoice {invoice.id} has no {wanted.missing}", wanted.code)
+    _move_noting(ctx, payment, wanted.status, target.get("notes"))
     return payment
 
 
-def cancel_invoice_payment(
-    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None = None
-) -> InvoicePayment:
+def cancel_invoice_payment(ctx: Context, **target: Unpack[LatestPayment]) -> InvoicePayment:
     """Rule 10: cancel the invoice's latest payment, which must still be pending."""
-    payment = _latest_that(
-        ctx, invoice_id, bill_run_type,
-        lambda p: status_class(p.third_party_payment_status) is StatusClass.PENDING,
-        ("pending payment to cancel", NO_PENDING_PAYMENT),
-    )
-    move_payment(ctx, payment, ThirdPartyPaymentStatus.CANCELLED)
-    payment.meta_data = notes or payment.meta_data
-    return payment
+    return _move_latest(ctx, _CANCELLABLE, target)
 
 
-def reprocess_invoice_payment(
-    ctx: Context, *, invoice_id: int, bill_run_type: BillRunType, notes: str | None = None
-) -> InvoicePayment:
+def reprocess_invoice_payment(ctx: Context, **target: Unpack[LatestPayment]) -> InvoicePayment:
     """Resubmit the invoice's latest provider payment, which must have failed in a resubmittable way."""
-    payment = _latest_that(
-        ctx, invoice_id, bill_run_type,
-        lambda p: p.third_party_payment_status in REPROCESSABLE_PAYMENT_STATUSES,
-        ("failed payment to reprocess", NO_FAILED_PAYMENT),
-    )
-    resubmit(ctx, payment, notes)
-    return payment
+    return _move_latest(ctx, _REPROCESSABLE, target)
+
+
+def _move_noting(ctx: Context, payment: InvoicePayment, status: ThirdPartyPaymentStatus, notes: str | None) -> None:
+    """Move a payment; the caller's notes, when given, replace its metaData."""
+    move_payment(ctx, payment, status)
+    payment.meta_data = notes or payment.meta_data
 
 
 def resubmit(ctx: Context, payment: InvoicePayment, notes: str | None) -> None:
     """Send a failed payment to the provider again (PENDING_SUBMISSION), forgetting the old error."""
-    move_payment(ctx, payment, ThirdPartyPaymentStatus.PENDING_SUBMISSION)
-    payment.meta_data = notes or payment.meta_data
+    _move_noting(ctx, payment, ThirdPartyPaymentStatus.PENDING_SUBMISSION, notes)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from elevate_sandbox.domain.context import Context
-from elevate_sandbox.domain.enums import PaymentMethod, PaymentProviderStatus
+from elevate_sandbox.domain.enums import PaymentProviderStatus
 from elevate_sandbox.domain.errors import PROVIDER_INACTIVE, InvalidRequest
+from elevate_sandbox.domain.inputs import NewPaymentProvider
 from elevate_sandbox.domain.lookups import check_contract_owners, get_or_404, provider_ref
 from elevate_sandbox.domain.models import PaymentProvider
 from elevate_sandbox.domain.patching import patched_values
@@ -16,28 +17,20 @@ from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
 from elevate_sandbox.domain.transitions import PROVIDER_REPROCESS_STATUSES
 
 
-def create_payment_provider(
-    ctx: Context,
-    *,
-    type: PaymentMethod,  # Elevate's field name, shadowing the builtin on purpose
-    name: str,
-    status: PaymentProviderStatus,
-    contract_owner_ids: list[int],
-    direct_debit_with_name: str | None = None,
-    creditor_identifier: str | None = None,
-    instant_bank_payments: bool = False,
-    retry_if_possible: bool = False,
-    accept_external_payments: bool = False,
-    sync_instant_bank_payments_with_mandate_creation: bool = False,
-) -> PaymentProvider:
+def create_payment_provider(ctx: Context, **fields: Unpack[NewPaymentProvider]) -> PaymentProvider:
     """Add a payment provider for existing contract owners."""
-    check_contract_owners(ctx, contract_owner_ids)
+    check_contract_owners(ctx, fields["contract_owner_ids"])
     provider = PaymentProvider(
-        id=ctx.state.next_id("payment_providers"), type=type, name=name, status=status,
-        contract_owner_ids=list(contract_owner_ids), direct_debit_with_name=direct_debit_with_name,
-        creditor_identifier=creditor_identifier, instant_bank_payments=instant_bank_payments,
-        retry_if_possible=retry_if_possible, accept_external_payments=accept_external_payments,
-        sync_instant_bank_payments_with_mandate_creation=sync_instant_bank_payments_with_mandate_creation,
+        id=ctx.state.next_id("payment_providers"), type=fields["type"], name=fields["name"], status=fields["status"],
+        contract_owner_ids=list(fields["contract_owner_ids"]),
+        direct_debit_with_name=fields.get("direct_debit_with_name"),
+        creditor_identifier=fields.get("creditor_identifier"),
+        instant_bank_payments=fields.get("instant_bank_payments", False),
+        retry_if_possible=fields.get("retry_if_possible", False),
+        accept_external_payments=fields.get("accept_external_payments", False),
+        sync_instant_bank_payments_with_mandate_creation=fields.get(
+            "sync_instant_bank_payments_with_mandate_creation", False
+        ),
     )
     ctx.state.payment_providers[provider.id] = provider
     return provider

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Unpack
 
 from elevate_sandbox.domain.context import Context
-from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyRefundStatus
+from elevate_sandbox.domain.enums import PROVIDER_METHODS, PaymentMethod, ThirdPartyRefundStatus
 from elevate_sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
+from elevate_sandbox.domain.inputs import NewRefund
 from elevate_sandbox.domain.ledger import is_collected, refresh_invoice
 from elevate_sandbox.domain.lookups import get_or_404, invoice_any, invoice_ref, require_positive
 from elevate_sandbox.domain.models import Invoice, InvoicePayment, Refund
@@ -34,20 +35,13 @@ def _refund_method(ctx: Context, invoice: Invoice, requested: PaymentMethod | No
     return requested
 
 
-def create_refund(
-    ctx: Context,
-    *,
-    invoice_id: int | None,
-    bill_run_type: BillRunType | None,
-    amount: Decimal | None,
-    payment_method: PaymentMethod | None = None,
-    description: str | None = None,
-) -> Refund:
+def create_refund(ctx: Context, **fields: Unpack[NewRefund]) -> Refund:
     """Give back part or all of what an invoice collected and has not yet refunded.
 
     The docs mark no field of the request required. Without an invoice there is nothing to refund
     (409); without a billRunType the invoice's own is used; without an amount, everything refundable.
     """
+    invoice_id, bill_run_type, amount = fields.get("invoice_id"), fields.get("bill_run_type"), fields.get("amount")
     if invoice_id is None:
         raise InvalidRequest(
             "A refund needs the invoiceId whose payment it gives back", NOTHING_TO_REFUND,
@@ -66,13 +60,13 @@ def create_refund(
             REFUND_EXCEEDS_COLLECTED,
             [FieldProblem("amountInMajorCurrency", f"at most {refundable}")],
         )
-    method = _refund_method(ctx, invoice, payment_method)
+    method = _refund_method(ctx, invoice, fields.get("payment_method"))
     manual = method not in PROVIDER_METHODS
     refund = Refund(
         id=ctx.state.next_id("refunds"), invoice_id=invoice.id, bill_run_type=invoice.bill_run_type,
         customer_id=invoice.customer_id, amount=amount, payment_method=method,
         third_party_refund_status=MANUAL_REFUND_STATUS if manual else PROVIDER_REFUND_STATUS,
-        created_at=ctx.clock.now(), description=description,
+        created_at=ctx.clock.now(), description=fields.get("description"),
         forced_outcome=None if manual else magic_values.refund_outcome(ctx, amount),
     )
     refund.status_since = refund.created_at
