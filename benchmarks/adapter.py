@@ -3,9 +3,10 @@
     .venv/bin/python -m benchmarks.adapter                       # pipeline, stock Connexion, floor
     .venv/bin/python -m benchmarks.adapter --before ../old-tree  # and the sandbox of another checkout
 
-Each server is started alone on core 0 and loaded with wrk from core 1 (benchmarks/load.py): get by id,
-create and a list of 100, as in benchmarks/run.py. ``--before`` names a checkout with its own ``.venv``
-(the code before a change) so that before and after are measured in the same run, on the same machine.
+Every server is started on core 0 and each round loads each of them in turn with wrk from core 1
+(benchmarks/load.py): get by id, create and a list of 100, as in benchmarks/run.py. ``--before`` names a
+checkout with its own ``.venv`` (the code before a change) so that before and after are measured in the
+same run, on the same machine.
 The floor (benchmarks/floor.py) answers the same requests with the same bytes and does nothing else.
 Results go to benchmarks/results/adapter.json and adapter.md.
 """
@@ -65,18 +66,23 @@ def _floor(answers: dict[str, list[Any]], token: str) -> servers.Server:
     return servers.Server(FLOOR, pinned(servers.SERVER_CORE, command), "/v1", token, port, LIST.path)
 
 
-def _measure(server: servers.Server, request: Request, connections: int, seconds: int, rounds: int) -> dict[str, Any]:
-    runs = []
-    for _ in range(rounds):
-        warm_up(server, request, connections)
-        runs.append(run_wrk(server, request, connections, seconds))
-        if request.method != "GET" and server.name != FLOOR:
-            server.reset()  # the floor keeps nothing
-    runs.sort(key=lambda run: run["requests_per_s"])
-    return runs[len(runs) // 2]
+def _measure(server: servers.Server, request: Request, connections: int, seconds: int) -> dict[str, Any]:
+    warm_up(server, request, connections)
+    measured = run_wrk(server, request, connections, seconds)
+    if request.method != "GET" and server.name != FLOOR:
+        server.reset()  # the floor keeps nothing
+    return measured
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    return sorted(runs, key=lambda run: run[key])[len(runs) // 2]
 
 
 def run(before: Path | None, connections: int, seconds: int, rounds: int) -> dict[str, Any]:
+    """Every server is started first; then each round loads each server in turn with each request, so
+    that a change in the machine's state between rounds (this is a shared cloud machine: rounds of one
+    server differed by up to a third) falls on all of them alike. The ratio to the code before is the
+    median of the ratios within a round."""
     token = servers.sandbox_token()
     plan: list[tuple[str, servers.Server]] = [
         ("pipeline", _sandbox("sandbox (pipeline)", python(), token)),
@@ -85,23 +91,37 @@ def run(before: Path | None, connections: int, seconds: int, rounds: int) -> dic
     if before is not None:
         plan.append(("before", _sandbox(f"sandbox before ({before.name})", str(before / ".venv/bin/python"), token)))
     results: dict[str, Any] = {"machine": machine(), "servers": {}, "requests": {}}
-    answers = None
-    for key, server in [*plan, ("floor", None)]:
-        if server is None:
-            assert answers is not None
-            server = _floor(answers, token)
-        print(f"starting {server.name} ...", flush=True)
-        server.start()
-        try:
-            if key == "pipeline":
-                answers = _answers(server)
+    started: list[tuple[str, servers.Server]] = []
+    try:
+        for key, server in plan:
+            print(f"starting {server.name} ...", flush=True)
+            started.append((key, server.start()))
             results["servers"][key] = {"name": server.name, "startup_s": server.startup_s}
+        floor = _floor(_answers(plan[0][1]), token)
+        print(f"starting {floor.name} ...", flush=True)
+        started.append(("floor", floor.start()))
+        results["servers"]["floor"] = {"name": floor.name, "startup_s": floor.startup_s}
+        runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for number in range(1, rounds + 1):
             for request in PLAN:
-                print(f"  {request.label} ...", flush=True)
-                measured = _measure(server, request, connections, seconds, rounds)
-                results["requests"].setdefault(request.name, {})[key] = measured
-        finally:
+                print(f"round {number}/{rounds}: {request.label} ...", flush=True)
+                for key, server in started:
+                    measured = _measure(server, request, connections, seconds)
+                    runs.setdefault(request.name, {}).setdefault(key, []).append(measured)
+    finally:
+        for _, server in started:
             server.stop()
+    for name, by_key in runs.items():
+        results["requests"][name] = {key: _median(listed, "requests_per_s") for key, listed in by_key.items()}
+        for key, listed in by_key.items():
+            results["requests"][name][key]["rounds_requests_per_s"] = [run["requests_per_s"] for run in listed]
+        if "before" in by_key:
+            paired = [
+                p["requests_per_s"] / max(b["requests_per_s"], 0.1)
+                for p, b in zip(by_key["pipeline"], by_key["before"], strict=True)
+            ]
+            results["requests"][name]["pipeline"]["over_before_by_round"] = [round(x, 2) for x in paired]
+            results["requests"][name]["pipeline"]["over_before"] = round(sorted(paired)[len(paired) // 2], 2)
     results["settings"] = {"connections": connections, "duration_s": seconds, "rounds": rounds}
     results["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -137,10 +157,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for name, by_key in results["requests"].items():
         pipeline = by_key["pipeline"]
         if "before" in by_key and name in TARGETS:
-            ratio = pipeline["requests_per_s"] / max(by_key["before"]["requests_per_s"], 0.1)
+            ratio = pipeline["over_before"]
             found.append({
-                "target": f"{name}: at least {TARGETS[name]}x the code before",
-                "measured": f"x{ratio:.2f}", "met": ratio >= TARGETS[name],
+                "target": f"{name}: at least {TARGETS[name]}x the code before (median of the rounds' ratios)",
+                "measured": f"x{ratio:.2f} (rounds: {', '.join(f'x{x}' for x in pipeline['over_before_by_round'])})",
+                "met": ratio >= TARGETS[name],
             })  # fmt: skip
         found.append({
             "target": f"{name}: p99 under {P99_MS:g} ms at {results['settings']['connections']} connections",
@@ -162,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="a checkout (with its .venv) holding the code before the change")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=5, help="seconds per run (default 5)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per request and server; the median counts")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (each loads every server with every request)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     missing = missing_tools(with_prism=False)
