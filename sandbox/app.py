@@ -58,7 +58,9 @@ def _token_info(runtime: Runtime) -> Any:
         info = {"sub": claims["tenant"], "tenant": claims["tenant"], "claims": claims}
         if len(passed) >= TOKENS_KEPT:
             passed.clear()
-        passed[token] = (float(claims["exp"]), info)  # read_token checked that exp is a number
+        expires = claims["exp"]
+        if isinstance(expires, int | float):  # always: read_token refuses a token whose exp is not a number
+            passed[token] = (float(expires), info)
         return info
 
     return token_info

@@ -158,7 +158,9 @@ class Pipeline:
             if response is None:
                 capture = Capture(kept.body, status=CLIENT_CLOSED)
             else:
-                capture = Capture(kept.body, response.body, response.raw_headers, response.status_code)
+                body = response.body  # bytes here; Starlette also allows a memoryview
+                sent = body if isinstance(body, bytes) else bytes(body)
+                capture = Capture(kept.body, sent, response.raw_headers, response.status_code)
             self.journal(scope, capture, time.perf_counter() - started, kept.tenant)
         if self.touch is not None and scope["method"] not in SAFE_METHODS:
             self.touch()
