@@ -14,7 +14,7 @@ from elevate_sandbox.domain.enums import (
     SummaryType,
 )
 from elevate_sandbox.domain.errors import INVOICE_NOT_FOUND, InvalidRequest
-from elevate_sandbox.domain.inputs import NewBalanceAdjustment, NewCustomerPayment
+from elevate_sandbox.domain.inputs import NewBalanceAdjustment, NewCustomerPayment, takes
 from elevate_sandbox.domain.ledger import is_collected, record_payment
 from elevate_sandbox.domain.lookups import (
     customer_ref,
@@ -57,6 +57,7 @@ def _target_invoice(
     return invoice
 
 
+@takes(NewCustomerPayment)
 def create_customer_payment(ctx: Context, **fields: Unpack[NewCustomerPayment]) -> CustomerPayment:
     """Rule 2: settle unpaid invoices oldest first; whatever is left stays on the balance as credit."""
     customer = customer_ref(ctx, fields["customer_id"])
@@ -149,6 +150,7 @@ def customer_balance(ctx: Context, customer_id: int) -> dict[str, object]:
     }
 
 
+@takes(NewBalanceAdjustment)
 def create_balance_adjustment(ctx: Context, **fields: Unpack[NewBalanceAdjustment]) -> BalanceAdjustment:
     """A manual adjustment: positive gives credit, negative adds debt."""
     customer = customer_ref(ctx, fields["customer_id"])

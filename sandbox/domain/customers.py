@@ -19,7 +19,7 @@ from elevate_sandbox.domain.errors import (
     FieldProblem,
     InvalidRequest,
 )
-from elevate_sandbox.domain.inputs import NewCustomer, NewInvoice, NewSite
+from elevate_sandbox.domain.inputs import NewCustomer, NewInvoice, NewSite, takes
 from elevate_sandbox.domain.ledger import refresh_invoice
 from elevate_sandbox.domain.lookups import customer_ref, get_or_404
 from elevate_sandbox.domain.models import ContractOwner, Customer, Invoice, Site
@@ -56,6 +56,7 @@ def _given(value: str | None, default: str) -> str:
     return default if value is None else value
 
 
+@takes(NewCustomer)
 def create_customer(ctx: Context, **fields: Unpack[NewCustomer]) -> Customer:
     """Add a customer; missing personal details are derived from the name and id."""
     owner_id = _owner_id(ctx, fields.get("contract_owner_id"))
@@ -78,6 +79,7 @@ def create_customer(ctx: Context, **fields: Unpack[NewCustomer]) -> Customer:
     return customer
 
 
+@takes(NewSite)
 def create_site(ctx: Context, **fields: Unpack[NewSite]) -> Site:
     """Add a site under a customer; its address defaults to the customer's."""
     customer = customer_ref(ctx, fields["customer_id"])
@@ -106,6 +108,7 @@ def bill_run_id(bill_run_type: BillRunType, invoice_date: date) -> int:
     return invoice_date.year * 1000 + invoice_date.month * 10 + (bill_run_type is BillRunType.ADHOC)
 
 
+@takes(NewInvoice)
 def create_invoice(ctx: Context, **fields: Unpack[NewInvoice]) -> Invoice:
     """Issue an invoice: it raises the customer's debt by its amount."""
     customer = customer_ref(ctx, fields["customer_id"])

@@ -10,9 +10,12 @@ does None where the type allows it.
 from __future__ import annotations
 
 # Imported at run time, not under TYPE_CHECKING: body_reader resolves these annotations (get_type_hints).
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Required, TypedDict
+from typing import Any, Required, TypedDict, TypeVar, cast, get_origin, get_type_hints
 
 from elevate_sandbox.domain.enums import (
     BillRunType,
@@ -157,3 +160,38 @@ class LatestPayment(TypedDict, total=False):
     invoice_id: Required[int]
     bill_run_type: Required[BillRunType]
     notes: str | None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def takes(declared: Any) -> Callable[[F], F]:
+    """Check at run time what mypy checks in the package: a create called with a keyword its declaration
+    (a TypedDict above) lacks, or without a required one, raises TypeError, as a plain keyword signature
+    did (tests and callers outside the package are not type-checked)."""
+    # Read from the annotations: with postponed annotations Python 3.11 files every key as optional.
+    hints = get_type_hints(declared, include_extras=True)
+    known = frozenset(hints)
+    required = frozenset(name for name, hint in hints.items() if get_origin(hint) is Required)
+
+    def decorate(create: F) -> F:
+        own = {
+            name
+            for name, parameter in inspect.signature(create).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+        allowed = known | own
+
+        @functools.wraps(create)
+        def checked(ctx: Any, /, **fields: Any) -> Any:
+            unknown = fields.keys() - allowed
+            if unknown:
+                raise TypeError(f"{create.__name__}() got an unexpected keyword argument {min(unknown)!r}")
+            missing = required - fields.keys()
+            if missing:
+                raise TypeError(f"{create.__name__}() missing a required keyword argument: {min(missing)!r}")
+            return create(ctx, **fields)
+
+        return cast(F, checked)
+
+    return decorate

@@ -15,7 +15,7 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 from elevate_sandbox.domain.hosted import PAY_PAGE, hosted_url
-from elevate_sandbox.domain.inputs import NewPaymentLink
+from elevate_sandbox.domain.inputs import NewPaymentLink, takes
 from elevate_sandbox.domain.ledger import record_payment
 from elevate_sandbox.domain.lookups import (
     by_token,
@@ -39,6 +39,7 @@ def _active(provider: PaymentProvider) -> PaymentProvider:
     return provider
 
 
+@takes(NewPaymentLink)
 def create_payment_link(ctx: Context, *, strict: bool = False, **fields: Unpack[NewPaymentLink]) -> PaymentLink:
     """A link paying an invoice, an adhoc invoice or a customer's balance.
 

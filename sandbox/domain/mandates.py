@@ -22,7 +22,7 @@ from elevate_sandbox.domain.errors import (
     NotFound,
 )
 from elevate_sandbox.domain.hosted import MANDATE_PAGE, hosted_url
-from elevate_sandbox.domain.inputs import NewSitePaymentMandate
+from elevate_sandbox.domain.inputs import NewSitePaymentMandate, takes
 from elevate_sandbox.domain.lookups import by_token, require_positive, site_ref
 from elevate_sandbox.domain.models import (
     Customer,
@@ -72,6 +72,7 @@ def mandate_provider(
     return None
 
 
+@takes(NewSitePaymentMandate)
 def create_site_payment_mandate(ctx: Context, **fields: Unpack[NewSitePaymentMandate]) -> SitePaymentMandate:
     """Start a mandate-capture flow for a site with its contract owner's mandate provider."""
     site = site_ref(ctx, fields["site_id"])

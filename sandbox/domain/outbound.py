@@ -22,7 +22,7 @@ from elevate_sandbox.domain.errors import (
     InvalidRequest,
 )
 from elevate_sandbox.domain.hosted import APPROVAL_PAGE, hosted_url
-from elevate_sandbox.domain.inputs import NewOutboundPayment
+from elevate_sandbox.domain.inputs import NewOutboundPayment, takes
 from elevate_sandbox.domain.ledger import credit_of
 from elevate_sandbox.domain.lookups import customer_ref, get_or_404, require_positive
 from elevate_sandbox.domain.mandates import mandate_provider
@@ -70,6 +70,7 @@ def _check_credit(customer: Customer, amount: Decimal) -> None:
         )
 
 
+@takes(NewOutboundPayment)
 def create_outbound_payment(
     ctx: Context, *, strict: bool = False, **fields: Unpack[NewOutboundPayment]
 ) -> OutboundPayment:

@@ -9,7 +9,7 @@ from typing import NamedTuple, Unpack
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PROVIDER_METHODS, BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from elevate_sandbox.domain.errors import NO_FAILED_PAYMENT, NO_PENDING_PAYMENT, STATUS_NOT_APPLICABLE, InvalidRequest
-from elevate_sandbox.domain.inputs import LatestPayment, NewInvoicePayment
+from elevate_sandbox.domain.inputs import LatestPayment, NewInvoicePayment, takes
 from elevate_sandbox.domain.ledger import record_payment, set_payment_status, status_class
 from elevate_sandbox.domain.lookups import (
     get_or_404,
@@ -44,6 +44,7 @@ def _open_match(
     return None
 
 
+@takes(NewInvoicePayment)
 def create_invoice_payment(ctx: Context, **fields: Unpack[NewInvoicePayment]) -> tuple[InvoicePayment, bool]:
     """Record a payment event: a new payment (True), or an update of an open one coming back (False)."""
     bill_run_type, payment_method = fields["bill_run_type"], fields["payment_method"]
@@ -144,11 +145,13 @@ def _move_latest(ctx: Context, wanted: _Wanted, target: LatestPayment) -> Invoic
     return payment
 
 
+@takes(LatestPayment)
 def cancel_invoice_payment(ctx: Context, **target: Unpack[LatestPayment]) -> InvoicePayment:
     """Rule 10: cancel the invoice's latest payment, which must still be pending."""
     return _move_latest(ctx, _CANCELLABLE, target)
 
 
+@takes(LatestPayment)
 def reprocess_invoice_payment(ctx: Context, **target: Unpack[LatestPayment]) -> InvoicePayment:
     """Resubmit the invoice's latest provider payment, which must have failed in a resubmittable way."""
     return _move_latest(ctx, _REPROCESSABLE, target)

@@ -8,7 +8,7 @@ from typing import Any, Unpack
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PaymentProviderStatus
 from elevate_sandbox.domain.errors import PROVIDER_INACTIVE, InvalidRequest
-from elevate_sandbox.domain.inputs import NewPaymentProvider
+from elevate_sandbox.domain.inputs import NewPaymentProvider, takes
 from elevate_sandbox.domain.lookups import check_contract_owners, get_or_404, provider_ref
 from elevate_sandbox.domain.models import PaymentProvider
 from elevate_sandbox.domain.patching import patched_values
@@ -17,6 +17,7 @@ from elevate_sandbox.domain.resources import PAYMENT_PROVIDER
 from elevate_sandbox.domain.transitions import PROVIDER_REPROCESS_STATUSES
 
 
+@takes(NewPaymentProvider)
 def create_payment_provider(ctx: Context, **fields: Unpack[NewPaymentProvider]) -> PaymentProvider:
     """Add a payment provider for existing contract owners."""
     check_contract_owners(ctx, fields["contract_owner_ids"])

@@ -7,7 +7,7 @@ from typing import Unpack
 from elevate_sandbox.domain.context import Context
 from elevate_sandbox.domain.enums import PROVIDER_METHODS, PaymentMethod, ThirdPartyRefundStatus
 from elevate_sandbox.domain.errors import NOTHING_TO_REFUND, REFUND_EXCEEDS_COLLECTED, FieldProblem, InvalidRequest
-from elevate_sandbox.domain.inputs import NewRefund
+from elevate_sandbox.domain.inputs import NewRefund, takes
 from elevate_sandbox.domain.ledger import is_collected, refresh_invoice
 from elevate_sandbox.domain.lookups import get_or_404, invoice_any, invoice_ref, require_positive
 from elevate_sandbox.domain.models import Invoice, InvoicePayment, Refund
@@ -35,6 +35,7 @@ def _refund_method(ctx: Context, invoice: Invoice, requested: PaymentMethod | No
     return requested
 
 
+@takes(NewRefund)
 def create_refund(ctx: Context, **fields: Unpack[NewRefund]) -> Refund:
     """Give back part or all of what an invoice collected and has not yet refunded.
 
