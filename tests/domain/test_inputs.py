@@ -31,6 +31,7 @@ def test_the_declared_keywords_and_the_creates_own_are_accepted(backend: Backend
         type=PaymentMethod.GO_CARDLESS, name="GoCardless", status=PaymentProviderStatus.ACTIVE, contract_owner_ids=[1]
     )
     link = backend.create_payment_link(
-        payment_provider_id=provider.id, amount=Decimal("10"), description="Deposit", customer_id=customer.id, strict=True
-    )
+        payment_provider_id=provider.id, amount=Decimal("10"), description="Deposit", customer_id=customer.id,
+        strict=True,
+    )  # fmt: skip
     assert link.customer_id == customer.id
