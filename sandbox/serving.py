@@ -51,15 +51,19 @@ class HeadDeadline(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        deadlines.watch(self.loop, self, self.head_timeout, self._head_overdue, self.cycle)
+        self._await_head()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]  # uvicorn's protocols have it, asyncio's has not
-        deadlines.watch(self.loop, self, self.head_timeout, self._head_overdue, self.cycle)
+        self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
         deadlines.forget(self.loop, self)
         super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        """The next head is due within head_timeout, after the cycle in progress now."""
+        deadlines.watch(self.loop, self, self.head_timeout, self._head_overdue, self.cycle)
 
     def _head_overdue(self, waiting_for: Any) -> None:
         transport, cycle = self.transport, self.cycle

@@ -72,8 +72,7 @@ class JournalMiddleware:
 
     def __init__(self, app: Any, store: Store, secret: str) -> None:
         self.app = app
-        self.store = store
-        self.secret = secret
+        self.recorder = Recorder(store, secret)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope.get("path") in UNRECORDED_PATHS:
@@ -101,9 +100,17 @@ class JournalMiddleware:
             await self.app(scope, receive_and_copy, copy_and_send)
         finally:
             try:
-                self.record(scope, capture, time.perf_counter() - started)
+                self.recorder.record(scope, capture, time.perf_counter() - started)
             except Exception:
                 logger.exception("journal: could not record %s %s", scope.get("method"), scope.get("path"))
+
+
+class Recorder:
+    """Files exchanges in the store's journal: the middleware's for the stock app, the pipeline's for its own."""
+
+    def __init__(self, store: Store, secret: str) -> None:
+        self.store = store
+        self.secret = secret
 
     def record(self, scope: dict[str, Any], capture: Capture, duration: float, tenant: str | None = None) -> None:
         """File one exchange under ``tenant`` (when the caller knows it) or the tenant its token names."""
@@ -147,7 +154,7 @@ def _bounded(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
 def journal_recorder(store: Store, secret: str) -> Callable[[dict[str, Any], Capture, float, str | None], None]:
     """The journal's entry point for an exchange the request pipeline (sandbox/http/) answered itself:
     ``record(scope, capture, duration, tenant)``, where ``tenant`` is the one its token named, if known."""
-    recorder = JournalMiddleware(None, store, secret)
+    recorder = Recorder(store, secret)
 
     def record(scope: dict[str, Any], capture: Capture, duration: float, tenant: str | None) -> None:
         if scope.get("path") in UNRECORDED_PATHS:
